@@ -1,0 +1,3 @@
+from nixlint.cli import main
+
+main()

@@ -1,0 +1,318 @@
+"""The library entry point: paths in, findings out. The CLI and the language server are
+thin shells over :func:`check` and :func:`query_option`."""
+
+from __future__ import annotations
+
+import logging
+import os
+import traceback
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from nixlint.findings import Confidence, Finding, Severity
+from nixlint.hosts import FileStore, Host, build_host, discover, find_roots, host_name
+from nixlint.parse import SourceFile
+from nixlint.rules import base as rules_base
+from nixlint.rules import syntax
+from nixlint.span import Span
+
+log = logging.getLogger("nixlint")
+
+
+class UsageError(Exception):
+    """A problem with what the user asked for (exit code 2)."""
+
+
+@dataclass
+class Selection:
+    """Which rules to run and report."""
+
+    select: frozenset[str] | None = None
+    ignore: frozenset[str] = frozenset()
+
+    @classmethod
+    def parse(cls, select: Iterable[str] | None, ignore: Iterable[str] | None) -> Selection:
+        return cls(
+            frozenset(_codes(select)) if select else None,
+            frozenset(_codes(ignore)) if ignore else frozenset(),
+        )
+
+    def wants(self, code: str) -> bool:
+        if any(code.startswith(prefix) for prefix in self.ignore):
+            return False
+        if self.select is None:
+            return True
+        return any(code.startswith(prefix) for prefix in self.select)
+
+
+def _codes(values: Iterable[str]) -> list[str]:
+    rules_base.all_rules()
+    out: list[str] = []
+    for raw in values:
+        for part in raw.split(","):
+            part = part.strip()
+            if not part:
+                continue
+            found = rules_base.lookup(part)
+            if found is not None:
+                out.append(found.code)
+            elif part.upper() == "ALL":
+                out.append("NIX")
+            elif part.upper().startswith("NIX") and part[3:].isdigit() and len(part) < 6:
+                out.append(part.upper())  # a prefix such as NIX1 or NIX30
+            else:
+                raise UsageError(f"unknown rule {part!r} (see `nixlint rules`)")
+    return out
+
+
+@dataclass
+class Result:
+    findings: list[Finding]
+    files: list[str]
+    hosts: list[Host] = field(default_factory=list)
+    internal_errors: int = 0
+
+    def summary(self) -> dict[str, object]:
+        by_severity = {s.value: 0 for s in Severity}
+        for finding in self.findings:
+            by_severity[finding.severity.value] += 1
+        return {
+            "files": len(self.files),
+            "hosts": len(self.hosts),
+            "findings": len(self.findings),
+            "by_severity": by_severity,
+            "internal_errors": self.internal_errors,
+        }
+
+
+def display_path(path: str, cwd: str | None = None) -> str:
+    cwd = cwd or os.getcwd()
+    rel = os.path.relpath(path, cwd)
+    return path if rel.startswith("..") else rel
+
+
+def allowed_roots(paths: list[str]) -> list[str]:
+    """Where imports may be followed: each directory given, and for a file the working
+    directory (when the file is under it) or else the file's own directory."""
+    cwd = os.getcwd()
+    roots: list[str] = []
+    for given in paths:
+        full = os.path.abspath(given)
+        if os.path.isdir(full):
+            roots.append(full)
+        elif full.startswith(cwd + os.sep):
+            roots.append(cwd)
+        else:
+            roots.append(os.path.dirname(full))
+    return roots
+
+
+class _Collector:
+    """Builds findings from hits and issues, with display paths and host lists."""
+
+    def __init__(self, scanned: set[str], selection: Selection) -> None:
+        self.scanned = scanned
+        self.selection = selection
+        self.cwd = os.getcwd()
+        self._by_key: dict[tuple[object, ...], tuple[Finding, list[str]]] = {}
+        self.internal_errors = 0
+
+    def add(
+        self,
+        rule: rules_base.Rule,
+        span: Span,
+        message: str,
+        *,
+        option: str | None = None,
+        host: str | None = None,
+        severity: Severity | None = None,
+        confidence: Confidence | None = None,
+    ) -> None:
+        if rule.code == syntax.INTERNAL_ERROR.code:
+            self.internal_errors += 1
+        elif span.path not in self.scanned or not self.selection.wants(rule.code):
+            return
+        finding = Finding(
+            rule=rule.code,
+            name=rule.name,
+            category=rule.category,
+            severity=severity or rule.severity,
+            confidence=confidence or rule.confidence,
+            path=display_path(span.path, self.cwd),
+            line=span.line,
+            column=span.column,
+            end_line=span.end_line,
+            end_column=span.end_column,
+            message=message,
+            option=option,
+            host=host,
+        )
+        key = (finding.rule, finding.path, finding.line, finding.column, finding.message)
+        existing = self._by_key.get(key)
+        if existing is None:
+            self._by_key[key] = (finding, [host] if host else [])
+        elif host and host not in existing[1]:
+            existing[1].append(host)
+
+    def findings(self) -> list[Finding]:
+        out = [f.with_hosts(tuple(h)) if h else f for f, h in self._by_key.values()]
+        out.sort(key=lambda f: f.sort_key)
+        return out
+
+
+_ISSUE_RULES = {
+    "error": syntax.SYNTAX_ERROR,
+    "missing": syntax.SYNTAX_ERROR,
+    "encoding": syntax.INVALID_ENCODING,
+    "binary": syntax.UNREADABLE_FILE,
+    "too-large": syntax.UNREADABLE_FILE,
+}
+
+
+def _file_findings(out: _Collector, src: SourceFile) -> None:
+    for issue in src.issues:
+        out.add(_ISSUE_RULES[issue.kind], issue.span, issue.message)
+
+
+def _unique_names(roots: list[str]) -> dict[str, str]:
+    names: dict[str, str] = {}
+    taken: dict[str, int] = {}
+    for root in roots:
+        taken[host_name(root)] = taken.get(host_name(root), 0) + 1
+    for root in roots:
+        name = host_name(root)
+        if taken[name] > 1:
+            name = display_path(root)
+        names[root] = name
+    return names
+
+
+def load_hosts(paths: list[str], overlays: dict[str, bytes] | None = None) -> tuple[list[str], FileStore, list[str]]:
+    missing = [p for p in paths if not os.path.exists(p) and os.path.abspath(p) not in (overlays or {})]
+    if missing:
+        raise UsageError(f"no such file or directory: {missing[0]}")
+    files = discover(paths)
+    store = FileStore(allowed_roots(paths), overlays)
+    return files, store, find_roots(files, store)
+
+
+def check(
+    paths: list[str],
+    selection: Selection | None = None,
+    overlays: dict[str, bytes] | None = None,
+) -> Result:
+    """Analyse every file and host under ``paths``."""
+    rules = [r for r in rules_base.all_rules() if r.check is not None]
+    selection = selection or Selection()
+    files, store, roots = load_hosts(paths, overlays)
+    out = _Collector(set(files), selection)
+    for path in files:
+        src = store.get(path)
+        if src is None:
+            reason = store.read_error(path) or "cannot be read"
+            out.add(syntax.UNREADABLE_FILE, Span(path, 1, 1, 1, 1), f"file not analysed: {reason}")
+            continue
+        _file_findings(out, src)
+    hosts: list[Host] = []
+    names = _unique_names(roots)
+    active = [r for r in rules if selection.wants(r.code)]
+    for root in roots:
+        src = store.get(root)
+        if src is None or src.tree is None:
+            continue
+        try:
+            host = build_host(names[root], [root], store)
+        except Exception as err:  # a bug in nixlint: report it, go on with the next host
+            _internal(out, root, err)
+            continue
+        hosts.append(host)
+        for imp in host.missing:
+            if imp.span is not None:
+                out.add(syntax.IMPORT_NOT_FOUND, imp.span, f"imported file not found: {display_path(imp.path or imp.label)}", host=host.name)
+        ctx = rules_base.HostContext(host)
+        for rule in active:
+            try:
+                for hit in rule.check(ctx):  # type: ignore[misc]
+                    out.add(
+                        rule,
+                        hit.span,
+                        hit.message,
+                        option=hit.option,
+                        host=host.name,
+                        severity=hit.severity,
+                        confidence=hit.confidence,
+                    )
+            except Exception as err:
+                _internal(out, root, err, rule.code)
+    return Result(out.findings(), files, hosts, out.internal_errors)
+
+
+def _internal(out: _Collector, path: str, err: Exception, code: str | None = None) -> None:
+    log.error("internal error on %s%s:\n%s", path, f" in {code}" if code else "", traceback.format_exc())
+    where = f" in rule {code}" if code else ""
+    out.add(
+        syntax.INTERNAL_ERROR,
+        Span(path, 1, 1, 1, 1),
+        f"nixlint failed{where}: {type(err).__name__}: {err}",
+    )
+
+
+def query_option(paths: list[str], option: str, host: str | None = None) -> list[dict[str, object]]:
+    """The effective value of ``option`` and every definition, per host (contract: DESIGN)."""
+    from nixlint import schema
+    from nixlint.graph import OptionGraph
+    from nixlint.modules import Definition
+
+    files, store, roots = load_hosts(paths)
+    names = _unique_names(roots)
+    if host is not None and host not in names.values():
+        known = ", ".join(sorted(names.values())) or "none"
+        raise UsageError(f"no host named {host!r} (hosts: {known})")
+    answers: list[dict[str, object]] = []
+    wanted = schema.split(option)
+    for root in roots:
+        if host is not None and names[root] != host:
+            continue
+        src = store.get(root)
+        if src is None or src.tree is None:
+            continue
+        built = build_host(names[root], [root], store)
+        graph: OptionGraph = built.graph
+        res = graph.resolve(wanted)
+
+        def as_json(value: object) -> object:
+            data = graph.evaluator.deep(value)  # type: ignore[arg-type]
+            from nixlint.evaluate.values import Path, Unknown
+
+            if isinstance(data, Unknown):
+                return None
+            if isinstance(data, Path):
+                return data.path
+            return data
+
+        def definition(d: Definition, state: str) -> dict[str, object]:
+            return {
+                "path": display_path(d.file),
+                "line": d.span.line,
+                "column": d.span.column,
+                "priority": d.priority,
+                "condition": state,
+                "value": as_json(d.value.force()),
+                **({"written_as": schema.join(d.written)} if d.written else {}),
+            }
+
+        answer: dict[str, object] = {
+            "option": schema.join(schema.canonical(wanted)),
+            "host": built.name,
+            "known": res.known,
+            "value": as_json(res.value) if res.known else None,
+            "source": res.source,
+            "definitions": [definition(s.definition, s.state) for s in res.definitions],
+        }
+        if not res.known:
+            from nixlint.evaluate.values import Unknown
+
+            assert isinstance(res.value, Unknown)
+            answer["reason"] = res.value.reason
+        answers.append(answer)
+    return answers

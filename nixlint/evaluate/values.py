@@ -1,0 +1,322 @@
+"""Values of the partial evaluator.
+
+Known Nix values map onto Python where that is exact: ``int``, ``float``, ``bool``,
+``None`` (null) and ``str``. Everything else is one of the classes below. Anything the
+evaluator cannot know is an :class:`Unknown` that says why and where.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Union
+
+from nixlint.span import Span
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+    from nixlint.evaluate.evaluator import Evaluator, Scope
+    from nixlint.parse import SourceFile
+
+
+class Unknown:
+    """A value nixlint cannot know statically, with the reason and where it arose."""
+
+    __slots__ = ("reason", "span")
+
+    def __init__(self, reason: str, span: Span | None = None) -> None:
+        self.reason = reason
+        self.span = span
+
+    def __repr__(self) -> str:
+        return f"Unknown({self.reason!r})"
+
+    def describe(self) -> str:
+        where = f" ({self.span.short})" if self.span else ""
+        return f"{self.reason}{where}"
+
+
+class Opaque(Unknown):
+    """A named value from outside the scanned files (``pkgs.hello``, ``config.x`` before the
+    host is known, a module argument). Selecting from it extends the name."""
+
+    __slots__ = ("label",)
+
+    def __init__(self, label: str, span: Span | None = None) -> None:
+        super().__init__(f"{label} is not known statically", span)
+        self.label = label
+
+    def select(self, name: str, span: Span | None = None) -> Opaque:
+        return Opaque(f"{self.label}.{name}", span or self.span)
+
+
+class PartialString(Unknown):
+    """A string with some parts unknown; the known parts are kept in order."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self, parts: tuple[str | Unknown, ...], span: Span | None = None) -> None:
+        first = next(p for p in parts if isinstance(p, Unknown))
+        super().__init__(f"string with an unknown part: {first.reason}", span or first.span)
+        self.parts = parts
+
+    @property
+    def known_text(self) -> str:
+        """The known parts joined, with ``…`` where an unknown part stands."""
+        return "".join(p if isinstance(p, str) else "…" for p in self.parts)
+
+
+class ConfigRef(Opaque):
+    """``config.a.b`` inside a module: resolved against the host's merged options when a
+    host is being analysed, opaque otherwise."""
+
+    __slots__ = ("path",)
+
+    def __init__(self, path: tuple[str, ...], span: Span | None = None) -> None:
+        super().__init__(".".join(("config", *path)), span)
+        self.path = path
+
+    def select(self, name: str, span: Span | None = None) -> ConfigRef:
+        return ConfigRef((*self.path, name), span or self.span)
+
+
+@dataclass(frozen=True, slots=True)
+class Path:
+    """A path value. ``external`` paths (``<nixpkgs/…>``, ``modulesPath + …``) name files
+    outside the scanned tree and are never read."""
+
+    path: str
+    external: bool = False
+
+    def __str__(self) -> str:
+        return self.path
+
+
+class Thunk:
+    """A lazily evaluated expression (or an already known value), memoised.
+
+    A thunk is either syntax (``node`` in scope ``env`` of file ``src``), a Python
+    callable ``fn`` (for values the evaluator derives, such as ``inherit (e) x``), or a
+    value that is already known.
+    """
+
+    __slots__ = ("_value", "env", "ev", "fn", "node", "src", "state")
+
+    def __init__(
+        self,
+        node: Node | None = None,
+        env: Scope | None = None,
+        src: SourceFile | None = None,
+        ev: Evaluator | None = None,
+    ) -> None:
+        self.node = node
+        self.env = env
+        self.src = src
+        self.ev = ev
+        self.fn: Callable[[], Value] | None = None
+        self._value: Value = None
+        # 0 = not evaluated, 1 = evaluating (black hole), 2 = done
+        self.state = 0
+
+    @classmethod
+    def of(cls, value: Value, node: Node | None = None, src: SourceFile | None = None) -> Thunk:
+        thunk = cls(node, None, src)
+        thunk._value = value
+        thunk.state = 2
+        return thunk
+
+    @classmethod
+    def lazy(
+        cls, fn: Callable[[], Value], node: Node | None = None, src: SourceFile | None = None
+    ) -> Thunk:
+        thunk = cls(node, None, src)
+        thunk.fn = fn
+        return thunk
+
+    def force(self) -> Value:
+        if self.state == 2:
+            return self._value
+        if self.state == 1:
+            return Unknown("infinite recursion", self.span)
+        self.state = 1
+        try:
+            if self.fn is not None:
+                value = self.fn()
+            else:
+                assert self.ev is not None and self.node is not None
+                value = self.ev.eval(self.node, self.env, self.src)
+        except BaseException:
+            self.state = 0
+            raise
+        self._value = value
+        self.state = 2
+        return value
+
+    def fresh(self) -> Thunk:
+        """An unevaluated copy, to evaluate the same expression again in a later phase."""
+        if self.node is None or self.ev is None:
+            return self
+        return Thunk(self.node, self.env, self.src, self.ev)
+
+    @property
+    def evaluated(self) -> bool:
+        return self.state == 2
+
+    @property
+    def span(self) -> Span | None:
+        if self.node is not None and self.src is not None:
+            return self.src.span(self.node)
+        return None
+
+
+@dataclass(slots=True)
+class Attr:
+    """One attribute: its value and where its name was written."""
+
+    thunk: Thunk
+    span: Span | None = None
+
+
+@dataclass(slots=True)
+class AttrSet:
+    """An attribute set. ``dynamic`` holds attributes whose names are unknown
+    (``"${name}" = …``): they are reported under the wildcard name ``*``."""
+
+    attrs: dict[str, Attr] = field(default_factory=dict)
+    dynamic: list[tuple[Unknown, Attr]] = field(default_factory=list)
+    span: Span | None = None
+    #: For a set nixlint models only in part (``lib``): a missing name is Unknown, not absent.
+    partial: str | None = None
+
+    def get(self, name: str) -> Thunk | None:
+        attr = self.attrs.get(name)
+        return attr.thunk if attr is not None else None
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.attrs
+
+    def keys(self) -> list[str]:
+        return sorted(self.attrs)
+
+    def items(self) -> Iterator[tuple[str, Attr]]:
+        for name in sorted(self.attrs):
+            yield name, self.attrs[name]
+
+    @property
+    def complete(self) -> bool:
+        """True when every attribute name is known."""
+        return not self.dynamic and self.partial is None
+
+
+@dataclass(slots=True)
+class List:
+    items: list[Thunk]
+    span: Span | None = None
+
+
+@dataclass(slots=True)
+class Lambda:
+    """A Nix function written in a scanned file."""
+
+    node: Node
+    env: Scope
+    src: SourceFile
+
+    @property
+    def span(self) -> Span:
+        return self.src.span(self.node)
+
+
+@dataclass(slots=True)
+class Builtin:
+    """A function nixlint models in Python, possibly partially applied."""
+
+    name: str
+    arity: int
+    fn: Callable[..., Value]
+    args: tuple[Thunk, ...] = ()
+
+
+# -- module-system markers (what nixpkgs' lib produces as attrsets with a ``_type``) --
+
+
+@dataclass(slots=True)
+class MkIf:
+    condition: Thunk
+    content: Thunk
+
+
+@dataclass(slots=True)
+class MkMerge:
+    contents: list[Thunk]
+
+
+@dataclass(slots=True)
+class MkOverride:
+    priority: int
+    content: Thunk
+
+
+@dataclass(slots=True)
+class MkOrder:
+    priority: int
+    content: Thunk
+
+
+@dataclass(slots=True)
+class OptionDecl:
+    """``mkOption { … }`` / ``mkEnableOption …``: an option declaration."""
+
+    default: Thunk | None
+    span: Span | None = None
+    description: str | None = None
+
+
+Value = Union[
+    None,
+    bool,
+    int,
+    float,
+    str,
+    Path,
+    List,
+    AttrSet,
+    Lambda,
+    Builtin,
+    Unknown,
+    MkIf,
+    MkMerge,
+    MkOverride,
+    MkOrder,
+    OptionDecl,
+]
+
+MARKERS = (MkIf, MkMerge, MkOverride, MkOrder, OptionDecl)
+
+
+def type_name(value: Value) -> str:
+    """The name ``builtins.typeOf`` gives (markers are attribute sets in Nix)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, Path):
+        return "path"
+    if isinstance(value, List):
+        return "list"
+    if isinstance(value, (Lambda, Builtin)):
+        return "lambda"
+    if isinstance(value, Unknown):
+        return "unknown"
+    return "set"
+
+
+def is_known(value: Any) -> bool:
+    return not isinstance(value, Unknown)

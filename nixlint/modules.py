@@ -1,0 +1,344 @@
+"""NixOS modules: their forms, imports, and the definitions they make.
+
+A module's value is taken apart the way nixpkgs' ``lib/modules.nix`` does it:
+``mkIf``/``mkMerge``/``mkOverride`` are pushed down through nested sets until each
+definition sits on an option path with its priority, list order and conditions. Values stay
+lazy: a definition holds a thunk that is evaluated only when a rule or a merge asks.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from nixlint import schema
+from nixlint.evaluate.evaluator import Conditional, Evaluator
+from nixlint.evaluate.library import LIB, pkgs_value
+from nixlint.evaluate.values import (
+    Attr,
+    AttrSet,
+    ConfigRef,
+    Lambda,
+    List,
+    MkIf,
+    MkMerge,
+    MkOrder,
+    MkOverride,
+    Opaque,
+    OptionDecl,
+    PartialString,
+    Path,
+    Thunk,
+    Unknown,
+    Value,
+)
+
+if TYPE_CHECKING:
+    from nixlint.parse import SourceFile
+    from nixlint.span import Span
+
+OptionPath = tuple[str, ...]
+WILDCARD = "*"
+DEFAULT_PRIORITY = 100
+DEFAULT_ORDER = 1000
+OPTION_DEFAULT_PRIORITY = 1500
+MAX_NESTING = 120
+
+#: Top-level attributes of a module that are not configuration.
+MODULE_META = frozenset(
+    {"imports", "_file", "key", "disabledModules", "meta", "require", "_class", "freeformType"}
+)
+#: Node types whose value can never be a set or a module-system marker.
+_LEAF_NODES = frozenset(
+    {
+        "string_expression",
+        "indented_string_expression",
+        "integer_expression",
+        "float_expression",
+        "path_expression",
+        "hpath_expression",
+        "spath_expression",
+        "uri_expression",
+        "list_expression",
+        "function_expression",
+    }
+)
+
+
+class Cond:
+    """One condition a definition depends on (``mkIf c``, or ``!c`` for an ``else`` branch).
+
+    The condition is evaluated once the host's options are known, and remembered.
+    """
+
+    __slots__ = ("_state", "negate", "span", "thunk")
+
+    def __init__(self, thunk: Thunk, negate: bool = False, span: Span | None = None) -> None:
+        self.thunk = thunk
+        self.negate = negate
+        self.span = span or thunk.span
+        self._state: bool | Unknown | None = None
+
+    def evaluate(self) -> bool | Unknown:
+        if self._state is None:
+            self._state = Unknown("condition is being evaluated", self.span)
+            value = self.thunk.fresh().force()
+            if isinstance(value, bool):
+                self._state = (not value) if self.negate else value
+            elif isinstance(value, Unknown):
+                self._state = Unknown(value.reason, value.span or self.span)
+            else:
+                self._state = Unknown("condition is not a Boolean", self.span)
+        return self._state
+
+    def describe(self) -> str:
+        node, src = self.thunk.node, self.thunk.src
+        text = src.text(node) if node is not None and src is not None else "condition"
+        text = " ".join(text.split())
+        if len(text) > 60:
+            text = text[:57] + "..."
+        return f"!({text})" if self.negate else text
+
+
+Kind = Literal["value", "namespace", "opaque"]
+
+
+@dataclass(slots=True)
+class Definition:
+    """One definition of an option path by one module."""
+
+    path: OptionPath
+    value: Thunk
+    span: Span
+    module: str
+    kind: Kind = "value"
+    priority: int = DEFAULT_PRIORITY
+    order: int = DEFAULT_ORDER
+    conditions: tuple[Cond, ...] = ()
+    written: OptionPath | None = None  # the path as written, when a rename applied
+
+    @property
+    def file(self) -> str:
+        return self.span.path
+
+    def condition(self) -> bool | Unknown:
+        """True, False, or Unknown (the definition is conditional)."""
+        result: bool | Unknown = True
+        for cond in self.conditions:
+            state = cond.evaluate()
+            if state is False:
+                return False
+            if isinstance(state, Unknown):
+                result = state
+        return result
+
+    @property
+    def value_span(self) -> Span:
+        return self.value.span or self.span
+
+
+@dataclass(slots=True)
+class Declaration:
+    """``options.a.b = mkOption { default = …; }`` in a scanned module."""
+
+    path: OptionPath
+    default: Thunk | None
+    span: Span | None
+    module: str
+
+
+@dataclass(slots=True)
+class Import:
+    """One entry of a module's ``imports``: a file, an inline module, or something external."""
+
+    kind: Literal["file", "inline", "external", "unknown", "missing"]
+    span: Span | None
+    path: str | None = None
+    label: str = ""
+    value: Value = None
+
+
+@dataclass
+class Module:
+    """A module as evaluated for one host."""
+
+    id: str
+    src: SourceFile
+    definitions: list[Definition] = field(default_factory=list)
+    declarations: list[Declaration] = field(default_factory=list)
+    imports: list[Import] = field(default_factory=list)
+    problem: Unknown | None = None  # set when the file is not a module nixlint can read
+
+    @property
+    def path(self) -> str:
+        return self.src.path
+
+
+def module_args(extra: dict[str, Value] | None = None) -> AttrSet:
+    """The arguments NixOS passes to a module function; the rest are opaque."""
+    values: dict[str, Value] = {
+        "config": ConfigRef(()),
+        "lib": LIB,
+        "pkgs": pkgs_value(),
+        "options": Opaque("options"),
+        "modulesPath": Path("<modulesPath>", external=True),
+        "utils": Opaque("utils"),
+    }
+    if extra:
+        values.update(extra)
+    return AttrSet({k: Attr(Thunk.of(v)) for k, v in values.items()}, partial="module arguments")
+
+
+def evaluate_module(
+    ev: Evaluator, module: Module, value: Value, args: AttrSet, span: Span | None
+) -> None:
+    """Take a module value apart into ``module``'s definitions, declarations and imports."""
+    if isinstance(value, Lambda):
+        value = ev.apply(value, Thunk.of(args), span)
+    if isinstance(value, Conditional) or not isinstance(value, AttrSet):
+        if isinstance(value, Unknown):
+            module.problem = value
+        else:
+            module.problem = Unknown(f"a {type(value).__name__} is not a module", span)
+        return
+    attrs = value.attrs
+    imports = attrs.get("imports")
+    if imports is not None:
+        module.imports.extend(_imports(ev, imports.thunk, module))
+    collector = _Collector(module)
+    if "config" in attrs or "options" in attrs:
+        config = attrs.get("config")
+        if config is not None:
+            collector.collect((), config.thunk, config.span, _Context())
+        options = attrs.get("options")
+        if options is not None:
+            collector.declare((), options.thunk, 0)
+    else:
+        for name, attr in attrs.items():
+            if name not in MODULE_META:
+                collector.collect((name,), attr.thunk, attr.span, _Context())
+        for key, attr in value.dynamic:
+            collector.collect((WILDCARD,), attr.thunk, attr.span, _Context())
+
+
+def _imports(ev: Evaluator, thunk: Thunk, module: Module) -> list[Import]:
+    value = thunk.force()
+    if isinstance(value, MkMerge):
+        return []
+    if not isinstance(value, List):
+        reason = value.reason if isinstance(value, Unknown) else "imports is not a list"
+        return [Import("unknown", thunk.span, label=reason)]
+    found: list[Import] = []
+    for item in value.items:
+        found.append(classify_import(item.force(), item.span or thunk.span))
+    return found
+
+
+def classify_import(value: Value, span: Span | None) -> Import:
+    if isinstance(value, Path):
+        if value.external:
+            return Import("external", span, label=value.path)
+        path = value.path
+        if os.path.isdir(path):
+            path = os.path.join(path, "default.nix")
+        return Import("file", span, path=path, label=path)
+    if isinstance(value, str) and value.startswith("/"):
+        return Import("file", span, path=value, label=value)
+    if isinstance(value, (AttrSet, Lambda)):
+        return Import("inline", span, label="inline module", value=value)
+    if isinstance(value, PartialString):
+        return Import("external", span, label=value.known_text)
+    if isinstance(value, Opaque):
+        return Import("external", span, label=value.label)
+    if isinstance(value, Unknown):
+        return Import("unknown", span, label=value.reason)
+    return Import("unknown", span, label=f"a {type(value).__name__} in imports")
+
+
+@dataclass(slots=True, frozen=True)
+class _Context:
+    priority: int | None = None
+    order: int | None = None
+    conditions: tuple[Cond, ...] = ()
+
+    def with_cond(self, cond: Cond) -> _Context:
+        return _Context(self.priority, self.order, (*self.conditions, cond))
+
+
+class _Collector:
+    def __init__(self, module: Module) -> None:
+        self.module = module
+
+    def _define(
+        self, path: OptionPath, thunk: Thunk, span: Span | None, ctx: _Context, kind: Kind
+    ) -> None:
+        anchor = span or thunk.span or self.module.src.span_of(0, 0)
+        canonical = schema.canonical(path)
+        self.module.definitions.append(
+            Definition(
+                path=canonical,
+                value=thunk,
+                span=anchor,
+                module=self.module.id,
+                kind=kind,
+                priority=DEFAULT_PRIORITY if ctx.priority is None else ctx.priority,
+                order=DEFAULT_ORDER if ctx.order is None else ctx.order,
+                conditions=ctx.conditions,
+                written=path if canonical != path else None,
+            )
+        )
+
+    def collect(
+        self, path: OptionPath, thunk: Thunk, span: Span | None, ctx: _Context, depth: int = 0
+    ) -> None:
+        node = thunk.node
+        if not thunk.evaluated and node is not None and node.type in _LEAF_NODES:
+            self._define(path, thunk, span, ctx, "value")
+            return
+        if depth > MAX_NESTING:
+            self._define(path, Thunk.of(Unknown("definition nested too deeply", span)), span, ctx, "opaque")
+            return
+        value = thunk.force()
+        if isinstance(value, MkIf):
+            self.collect(path, value.content, span, ctx.with_cond(Cond(value.condition)), depth + 1)
+        elif isinstance(value, MkMerge):
+            for item in value.contents:
+                self.collect(path, item, span, ctx, depth + 1)
+        elif isinstance(value, MkOverride):
+            prio = value.priority if ctx.priority is None else ctx.priority
+            inner = _Context(prio, ctx.order, ctx.conditions)
+            self.collect(path, value.content, span, inner, depth + 1)
+        elif isinstance(value, MkOrder):
+            order = value.priority if ctx.order is None else ctx.order
+            self.collect(path, value.content, span, _Context(ctx.priority, order, ctx.conditions), depth + 1)
+        elif isinstance(value, Conditional):
+            cond = value.condition
+            self.collect(path, value.then, span, ctx.with_cond(Cond(cond)), depth + 1)
+            self.collect(path, value.otherwise, span, ctx.with_cond(Cond(cond, negate=True)), depth + 1)
+        elif isinstance(value, AttrSet):
+            self._define(path, thunk, span or value.span, ctx, "namespace")
+            for name, attr in value.attrs.items():
+                self.collect((*path, name), attr.thunk, attr.span, ctx, depth + 1)
+            for _key, attr in value.dynamic:
+                self.collect((*path, WILDCARD), attr.thunk, attr.span, ctx, depth + 1)
+        elif isinstance(value, Unknown):
+            self._define(path, thunk, span, ctx, "opaque")
+        else:
+            self._define(path, thunk, span, ctx, "value")
+
+    def declare(self, path: OptionPath, thunk: Thunk, depth: int) -> None:
+        if depth > MAX_NESTING:
+            return
+        value = thunk.force()
+        if isinstance(value, OptionDecl):
+            self.module.declarations.append(
+                Declaration(schema.canonical(path), value.default, value.span or thunk.span, self.module.id)
+            )
+        elif isinstance(value, AttrSet):
+            for name, attr in value.attrs.items():
+                self.declare((*path, name), attr.thunk, depth + 1)
+        elif isinstance(value, (MkMerge, MkIf)):
+            items = value.contents if isinstance(value, MkMerge) else [value.content]
+            for item in items:
+                self.declare(path, item, depth + 1)

@@ -1,0 +1,11 @@
+"""The rule catalogue: one module per family, registered in :mod:`nixlint.rules.base`."""
+
+from __future__ import annotations
+
+from functools import cache
+
+
+@cache
+def load() -> None:
+    """Import every rule family (registration happens on import)."""
+    from nixlint.rules import containers, encryption, sandboxing, syntax  # noqa: F401

@@ -1,0 +1,194 @@
+"""3xx: sandboxing — the Nix build sandbox and systemd service confinement."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from nixlint import schema
+from nixlint.evaluate.values import PartialString
+from nixlint.findings import Confidence, Severity
+from nixlint.rules.base import Hit, HostContext, confidence_for, known_text, rule, when
+
+_CONF_SANDBOX = re.compile(r"^\s*sandbox\s*=\s*(false|relaxed)\s*$", re.MULTILINE)
+
+
+def _legacy(written: tuple[str, ...] | None) -> str:
+    return f" (set as the renamed option {schema.join(written)})" if written else ""
+
+
+@rule(
+    "NIX301",
+    "nix-sandbox-disabled",
+    category="sandboxing",
+    severity=Severity.HIGH,
+    summary="The Nix build sandbox is disabled or relaxed",
+    cwe=693,
+)
+def nix_sandbox_disabled(ctx: HostContext) -> Iterator[Hit]:
+    """
+    ## What it does
+    Flags `nix.settings.sandbox = false` or `"relaxed"` — also written as the legacy
+    `nix.useSandbox` or `nix.useChroot` — and `sandbox = false` in `nix.extraOptions`.
+
+    ## Why is this bad?
+    Without the sandbox, every build runs with access to the network and to the whole file
+    system as the build user: a malicious or compromised derivation can read other users'
+    files, reach internal services, and make builds impure (so a cached binary no longer
+    matches its source). `"relaxed"` lets derivations marked `__noChroot` opt out.
+
+    ## Example
+    ```nix
+    nix.settings.sandbox = false;
+    ```
+
+    ## Use instead
+    ```nix
+    nix.settings.sandbox = true;
+    ```
+    Builds that relied on network access or host paths will fail until they are fixed (or
+    the paths are listed in `nix.settings.extra-sandbox-paths`).
+    """
+    for item in ctx.candidate_values("nix.settings.sandbox"):
+        value = item.value
+        legacy = _legacy(item.definition.written)
+        if value is False:
+            yield Hit(
+                item.span,
+                f"the Nix build sandbox is disabled{legacy}{when(item.conditional)}",
+                "nix.settings.sandbox",
+                confidence=confidence_for(Confidence.HIGH, item.conditional),
+            )
+        elif value == "relaxed":
+            yield Hit(
+                item.span,
+                f"the Nix build sandbox is relaxed: derivations can opt out with __noChroot{legacy}"
+                f"{when(item.conditional)}",
+                "nix.settings.sandbox",
+                severity=Severity.MEDIUM,
+                confidence=confidence_for(Confidence.HIGH, item.conditional),
+            )
+    for item in ctx.candidate_values("nix.extraOptions"):
+        text = known_text(item.value)
+        if text is None:
+            continue
+        for match in _CONF_SANDBOX.finditer(text):
+            relaxed = match.group(1) == "relaxed"
+            partial = isinstance(item.value, PartialString)
+            conditional = item.conditional or partial
+            yield Hit(
+                item.span,
+                f"nix.extraOptions sets sandbox = {match.group(1)}{when(conditional)}",
+                "nix.extraOptions",
+                severity=Severity.MEDIUM if relaxed else Severity.HIGH,
+                confidence=confidence_for(Confidence.HIGH, conditional),
+            )
+
+
+#: serviceConfig settings any one of which counts as an attempt at confinement.
+CONFINEMENT_SETTINGS = (
+    "DynamicUser",
+    "ProtectSystem",
+    "ProtectHome",
+    "PrivateTmp",
+    "PrivateDevices",
+    "PrivateNetwork",
+    "PrivateUsers",
+    "NoNewPrivileges",
+    "CapabilityBoundingSet",
+    "SystemCallFilter",
+    "RestrictAddressFamilies",
+    "RestrictNamespaces",
+    "ProtectKernelTunables",
+    "ProtectKernelModules",
+    "ProtectControlGroups",
+    "RootDirectory",
+    "RootImage",
+    "MemoryDenyWriteExecute",
+    "IPAddressDeny",
+    "DevicePolicy",
+    "ReadOnlyPaths",
+    "InaccessiblePaths",
+)
+_OFF = (False, "no", "false", "", None)
+
+
+def _starts_something(ctx: HostContext, path: tuple[str, ...]) -> bool:
+    """True when the scanned modules define what the service runs (a service written here,
+    not a hardening override of a service that nixpkgs defines)."""
+    for option in (("script",), ("serviceConfig", "ExecStart")):
+        if ctx.resolve((*path, *option)).candidates:
+            return True
+    return False
+
+
+@rule(
+    "NIX302",
+    "service-root-unconfined",
+    category="sandboxing",
+    severity=Severity.MEDIUM,
+    confidence=Confidence.MEDIUM,
+    summary="A systemd service runs as root with no confinement at all",
+    cwe=250,
+)
+def service_root_unconfined(ctx: HostContext) -> Iterator[Hit]:
+    """
+    ## What it does
+    Flags `systemd.services.<name>` written in the scanned files (with a `script` or
+    `serviceConfig.ExecStart`) that run as root — no `User`, no `DynamicUser` — and set
+    none of systemd's confinement settings (`ProtectSystem`, `PrivateTmp`,
+    `NoNewPrivileges`, `CapabilityBoundingSet`, `SystemCallFilter`, …) nor
+    `confinement.enable`.
+
+    ## Why is this bad?
+    NixOS adds no sandboxing to services of its own accord. A bug in such a service is a
+    bug running as root with the whole system writable.
+
+    ## Example
+    ```nix
+    systemd.services.backup.script = "rsync -a /srv/ backup:/srv/";
+    ```
+
+    ## Use instead
+    ```nix
+    systemd.services.backup = {
+      script = "rsync -a /srv/ backup:/srv/";
+      serviceConfig = {
+        DynamicUser = true;
+        ProtectSystem = "strict";
+        PrivateTmp = true;
+        NoNewPrivileges = true;
+      };
+    };
+    ```
+    Check that the service still has the files and capabilities it needs
+    (`ReadWritePaths`, `StateDirectory`, `AmbientCapabilities`).
+    """
+    for path in ctx.match("systemd.services.*"):
+        name = path[-1]
+        if name == "*" or not _starts_something(ctx, path):
+            continue
+        enabled, _, _ = ctx.effective((*path, "enable"))
+        if enabled is False:
+            continue
+        user, user_conditional, _ = ctx.effective((*path, "serviceConfig", "User"))
+        if ctx.resolve((*path, "serviceConfig", "User")).candidates and user != "root":
+            continue  # a named user, or one nixlint cannot know
+        confined, _, _ = ctx.effective((*path, "confinement", "enable"))
+        if confined is not False:
+            continue
+        attempted = False
+        for setting in CONFINEMENT_SETTINGS:
+            res = ctx.resolve((*path, "serviceConfig", setting))
+            if res.candidates and not (res.known and res.value in _OFF):
+                attempted = True
+                break
+        if attempted:
+            continue
+        anchor = ctx.anchor((*path, "serviceConfig")) if ctx.graph.exists((*path, "serviceConfig")) else ctx.anchor(path)
+        yield Hit(
+            anchor,
+            f"service '{name}' runs as root with no confinement (no User, DynamicUser, "
+            f"ProtectSystem, PrivateTmp, NoNewPrivileges, …){when(user_conditional)}",
+            schema.join((*path, "serviceConfig")),
+        )
