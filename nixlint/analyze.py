@@ -9,7 +9,10 @@ import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from nixlint import schema
+from nixlint.evaluate.values import Path, Unknown, Value
 from nixlint.findings import Confidence, Finding, Severity
+from nixlint.graph import DefinitionState, OptionGraph
 from nixlint.hosts import FileStore, Host, build_host, discover, find_roots, host_name
 from nixlint.parse import SourceFile
 from nixlint.rules import base as rules_base
@@ -187,8 +190,12 @@ def _unique_names(roots: list[str]) -> dict[str, str]:
     return names
 
 
-def load_hosts(paths: list[str], overlays: dict[str, bytes] | None = None) -> tuple[list[str], FileStore, list[str]]:
-    missing = [p for p in paths if not os.path.exists(p) and os.path.abspath(p) not in (overlays or {})]
+def load_hosts(
+    paths: list[str], overlays: dict[str, bytes] | None = None
+) -> tuple[list[str], FileStore, list[str]]:
+    missing = [
+        p for p in paths if not os.path.exists(p) and os.path.abspath(p) not in (overlays or {})
+    ]
     if missing:
         raise UsageError(f"no such file or directory: {missing[0]}")
     files = discover(paths)
@@ -228,7 +235,12 @@ def check(
         hosts.append(host)
         for imp in host.missing:
             if imp.span is not None:
-                out.add(syntax.IMPORT_NOT_FOUND, imp.span, f"imported file not found: {display_path(imp.path or imp.label)}", host=host.name)
+                out.add(
+                    syntax.IMPORT_NOT_FOUND,
+                    imp.span,
+                    f"imported file not found: {display_path(imp.path or imp.label)}",
+                    host=host.name,
+                )
         ctx = rules_base.HostContext(host)
         for rule in active:
             try:
@@ -248,7 +260,9 @@ def check(
 
 
 def _internal(out: _Collector, path: str, err: Exception, code: str | None = None) -> None:
-    log.error("internal error on %s%s:\n%s", path, f" in {code}" if code else "", traceback.format_exc())
+    log.error(
+        "internal error on %s%s:\n%s", path, f" in {code}" if code else "", traceback.format_exc()
+    )
     where = f" in rule {code}" if code else ""
     out.add(
         syntax.INTERNAL_ERROR,
@@ -257,19 +271,39 @@ def _internal(out: _Collector, path: str, err: Exception, code: str | None = Non
     )
 
 
+def _json_value(graph: OptionGraph, value: Value) -> object:
+    data = graph.evaluator.deep(value)
+    if isinstance(data, Unknown):
+        return None
+    if isinstance(data, Path):
+        return data.path
+    return data
+
+
+def _definition_json(graph: OptionGraph, state: DefinitionState) -> dict[str, object]:
+    d = state.definition
+    out: dict[str, object] = {
+        "path": display_path(d.file),
+        "line": d.span.line,
+        "column": d.span.column,
+        "priority": d.priority,
+        "condition": state.state,
+        "value": _json_value(graph, d.value.force()),
+    }
+    if d.written:
+        out["written_as"] = schema.join(d.written)
+    return out
+
+
 def query_option(paths: list[str], option: str, host: str | None = None) -> list[dict[str, object]]:
     """The effective value of ``option`` and every definition, per host (contract: DESIGN)."""
-    from nixlint import schema
-    from nixlint.graph import OptionGraph
-    from nixlint.modules import Definition
-
-    files, store, roots = load_hosts(paths)
+    _, store, roots = load_hosts(paths)
     names = _unique_names(roots)
     if host is not None and host not in names.values():
         known = ", ".join(sorted(names.values())) or "none"
         raise UsageError(f"no host named {host!r} (hosts: {known})")
+    wanted = schema.canonical(schema.split(option))
     answers: list[dict[str, object]] = []
-    wanted = schema.split(option)
     for root in roots:
         if host is not None and names[root] != host:
             continue
@@ -277,42 +311,16 @@ def query_option(paths: list[str], option: str, host: str | None = None) -> list
         if src is None or src.tree is None:
             continue
         built = build_host(names[root], [root], store)
-        graph: OptionGraph = built.graph
-        res = graph.resolve(wanted)
-
-        def as_json(value: object) -> object:
-            data = graph.evaluator.deep(value)  # type: ignore[arg-type]
-            from nixlint.evaluate.values import Path, Unknown
-
-            if isinstance(data, Unknown):
-                return None
-            if isinstance(data, Path):
-                return data.path
-            return data
-
-        def definition(d: Definition, state: str) -> dict[str, object]:
-            return {
-                "path": display_path(d.file),
-                "line": d.span.line,
-                "column": d.span.column,
-                "priority": d.priority,
-                "condition": state,
-                "value": as_json(d.value.force()),
-                **({"written_as": schema.join(d.written)} if d.written else {}),
-            }
-
+        res = built.graph.resolve(wanted)
         answer: dict[str, object] = {
-            "option": schema.join(schema.canonical(wanted)),
+            "option": schema.join(wanted),
             "host": built.name,
             "known": res.known,
-            "value": as_json(res.value) if res.known else None,
+            "value": _json_value(built.graph, res.value) if res.known else None,
             "source": res.source,
-            "definitions": [definition(s.definition, s.state) for s in res.definitions],
+            "definitions": [_definition_json(built.graph, s) for s in res.definitions],
         }
-        if not res.known:
-            from nixlint.evaluate.values import Unknown
-
-            assert isinstance(res.value, Unknown)
+        if isinstance(res.value, Unknown):
             answer["reason"] = res.value.reason
         answers.append(answer)
     return answers

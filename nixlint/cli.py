@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -20,12 +20,12 @@ app = typer.Typer(
 )
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     text = "text"
     json = "json"
 
 
-class FailOn(str, Enum):
+class FailOn(StrEnum):
     critical = "critical"
     high = "high"
     medium = "medium"
@@ -45,7 +45,9 @@ def _version(value: bool) -> None:
 def main_callback(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
     ] = False,
 ) -> None:
     """Static security analysis for Nix and NixOS configurations."""
@@ -61,14 +63,19 @@ def check(
     paths: Annotated[list[str], typer.Argument(help="Files or directories to analyse.")],
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
     select: Annotated[
-        list[str] | None, typer.Option("--select", help="Only these rules (codes, names or prefixes).")
+        list[str] | None,
+        typer.Option("--select", help="Only these rules (codes, names or prefixes)."),
     ] = None,
     ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Skip these rules.")] = None,
     fail_on: Annotated[
         FailOn, typer.Option("--fail-on", help="Exit 1 when a finding is at least this severe.")
     ] = FailOn.low,
-    exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even with findings.")] = False,
-    output: Annotated[str | None, typer.Option("--output", "-o", help="Write the report to a file.")] = None,
+    exit_zero: Annotated[
+        bool, typer.Option("--exit-zero", help="Exit 0 even with findings.")
+    ] = False,
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help="Write the report to a file.")
+    ] = None,
 ) -> None:
     """Analyse files and report security findings."""
     from nixlint import report
@@ -100,9 +107,13 @@ def check(
 @app.command()
 def option(
     path: Annotated[str, typer.Argument(help="File or directory holding the configuration.")],
-    option_path: Annotated[str, typer.Argument(metavar="OPTION", help="Option path, e.g. nix.settings.sandbox.")],
+    option_path: Annotated[
+        str, typer.Argument(metavar="OPTION", help="Option path, e.g. nix.settings.sandbox.")
+    ],
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
-    host: Annotated[str | None, typer.Option("--host", help="The host to query when there are several.")] = None,
+    host: Annotated[
+        str | None, typer.Option("--host", help="The host to query when there are several.")
+    ] = None,
 ) -> None:
     """Show an option's effective value and every definition of it."""
     from nixlint.analyze import UsageError, query_option
@@ -116,8 +127,12 @@ def option(
         typer.echo(json.dumps(document, indent=2))
         return
     for answer in answers:
-        value = json.dumps(answer["value"]) if answer["known"] else f"unknown ({answer.get('reason')})"
-        typer.echo(f"{answer['option']} [host {answer['host']}] = {value}  (from: {answer['source']})")
+        value = (
+            json.dumps(answer["value"]) if answer["known"] else f"unknown ({answer.get('reason')})"
+        )
+        typer.echo(
+            f"{answer['option']} [host {answer['host']}] = {value}  (from: {answer['source']})"
+        )
         for d in answer["definitions"]:  # type: ignore[attr-defined]
             shown = json.dumps(d["value"]) if d["value"] is not None else "…"
             typer.echo(

@@ -132,7 +132,9 @@ class OptionGraph:
                 for definition in module.definitions:
                     option = ("option", schema.join(definition.path))
                     g.add_node(option, kind="option", path=definition.path)
-                    g.add_edge(("module", module.id), option, kind="defines", line=definition.span.line)
+                    g.add_edge(
+                        ("module", module.id), option, kind="defines", line=definition.span.line
+                    )
             for parent, names in self._children.items():
                 for name in names:
                     g.add_edge(
@@ -263,7 +265,9 @@ class OptionGraph:
             reason = first.condition
             assert isinstance(reason, Unknown)
             where = first.definition.span.short
-            value: Value = Unknown(f"depends on a condition at {where}: {reason.reason}", first.definition.span)
+            value: Value = Unknown(
+                f"depends on a condition at {where}: {reason.reason}", first.definition.span
+            )
             return Resolution(path, value, candidates, states)
         return Resolution(path, self._combine(path, candidates), candidates, states)
 

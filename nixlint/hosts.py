@@ -19,7 +19,9 @@ from nixlint.modules import Import, Module, evaluate_module, module_args
 from nixlint.parse import SourceFile, language, parse
 
 #: Directories never descended into.
-SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".direnv", "result", ".venv", "__pycache__"})
+SKIP_DIRS = frozenset(
+    {".git", ".hg", ".svn", "node_modules", ".direnv", "result", ".venv", "__pycache__"}
+)
 
 
 def discover(paths: Iterable[str]) -> list[str]:
@@ -177,7 +179,9 @@ class Host:
         return sorted({m.path for m in self.modules})
 
 
-def build_host(name: str, roots: list[str], store: FileStore, args: dict[str, Value] | None = None) -> Host:
+def build_host(
+    name: str, roots: list[str], store: FileStore, args: dict[str, Value] | None = None
+) -> Host:
     """Evaluate ``roots`` and their import closure for one host and merge them."""
     holder: list[OptionGraph] = []
 

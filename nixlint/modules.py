@@ -218,7 +218,7 @@ def evaluate_module(
         for name, attr in attrs.items():
             if name not in MODULE_META:
                 collector.collect((name,), attr.thunk, attr.span, _Context())
-        for key, attr in value.dynamic:
+        for _key, attr in value.dynamic:
             collector.collect((WILDCARD,), attr.thunk, attr.span, _Context())
 
 
@@ -297,7 +297,9 @@ class _Collector:
             self._define(path, thunk, span, ctx, "value")
             return
         if depth > MAX_NESTING:
-            self._define(path, Thunk.of(Unknown("definition nested too deeply", span)), span, ctx, "opaque")
+            self._define(
+                path, Thunk.of(Unknown("definition nested too deeply", span)), span, ctx, "opaque"
+            )
             return
         value = thunk.force()
         if isinstance(value, MkIf):
@@ -311,11 +313,15 @@ class _Collector:
             self.collect(path, value.content, span, inner, depth + 1)
         elif isinstance(value, MkOrder):
             order = value.priority if ctx.order is None else ctx.order
-            self.collect(path, value.content, span, _Context(ctx.priority, order, ctx.conditions), depth + 1)
+            self.collect(
+                path, value.content, span, _Context(ctx.priority, order, ctx.conditions), depth + 1
+            )
         elif isinstance(value, Conditional):
             cond = value.condition
             self.collect(path, value.then, span, ctx.with_cond(Cond(cond)), depth + 1)
-            self.collect(path, value.otherwise, span, ctx.with_cond(Cond(cond, negate=True)), depth + 1)
+            self.collect(
+                path, value.otherwise, span, ctx.with_cond(Cond(cond, negate=True)), depth + 1
+            )
         elif isinstance(value, AttrSet):
             self._define(path, thunk, span or value.span, ctx, "namespace")
             for name, attr in value.attrs.items():
@@ -333,7 +339,9 @@ class _Collector:
         value = thunk.force()
         if isinstance(value, OptionDecl):
             self.module.declarations.append(
-                Declaration(schema.canonical(path), value.default, value.span or thunk.span, self.module.id)
+                Declaration(
+                    schema.canonical(path), value.default, value.span or thunk.span, self.module.id
+                )
             )
         elif isinstance(value, AttrSet):
             for name, attr in value.attrs.items():

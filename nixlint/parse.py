@@ -151,7 +151,9 @@ def parse(data: bytes, path: str = "<input>", parser: Parser | None = None) -> S
     whole = src.span_of(0, 0)
     if len(data) > MAX_FILE_BYTES:
         src.issues.append(
-            SyntaxIssue("too-large", f"file is larger than {MAX_FILE_BYTES} bytes; not analysed", whole)
+            SyntaxIssue(
+                "too-large", f"file is larger than {MAX_FILE_BYTES} bytes; not analysed", whole
+            )
         )
         return src
     if _looks_binary(data):

@@ -54,8 +54,14 @@ def render(result: Result, stream: TextIO) -> None:
     for finding in result.findings:
         where = f"{finding.path}:{finding.line}:{finding.column}"
         hosts = f" [host: {', '.join(finding.hosts)}]" if len(finding.hosts) > 1 else ""
-        confidence = "" if finding.confidence.value == "high" else f" (confidence: {finding.confidence.value})"
-        head = f"{where} {finding.rule} {finding.severity.value} {finding.message}{confidence}{hosts}"
+        confidence = (
+            ""
+            if finding.confidence.value == "high"
+            else f" (confidence: {finding.confidence.value})"
+        )
+        head = (
+            f"{where} {finding.rule} {finding.severity.value} {finding.message}{confidence}{hosts}"
+        )
         emit(head, _STYLE[finding.severity] if color else None)
         line = _source_line(finding)
         if line is not None and line.strip():
@@ -75,4 +81,7 @@ def render(result: Result, stream: TextIO) -> None:
     if result.findings:
         emit("Run `nixlint explain CODE` for what a rule checks and how to fix it.")
     if result.internal_errors:
-        emit(f"nixlint had {result.internal_errors} internal error(s); see above.", "bold red" if color else None)
+        emit(
+            f"nixlint had {result.internal_errors} internal error(s); see above.",
+            "bold red" if color else None,
+        )

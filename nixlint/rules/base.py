@@ -6,6 +6,7 @@ A rule is a stateless function of a :class:`HostContext` to :class:`Hit`s, regis
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
@@ -119,6 +120,22 @@ class Item:
     span: Span
     definition: Definition
     conditional: bool
+    thunk: Thunk | None = None
+
+    def span_of(self, pattern: re.Pattern[str]) -> Span:
+        """The span of the first match of ``pattern`` in the item's source text (for a
+        finding inside a long string), else the item's span."""
+        thunk = self.thunk
+        if thunk is None or thunk.node is None or thunk.src is None:
+            return self.span
+        node, src = thunk.node, thunk.src
+        text = src.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
+        match = pattern.search(text)
+        if match is None:
+            return self.span
+        start = node.start_byte + len(text[: match.start()].encode())
+        end = node.start_byte + len(text[: match.end()].encode())
+        return src.span_of(start, end)
 
     @property
     def text(self) -> str | None:
@@ -158,7 +175,9 @@ class HostContext:
         while key:
             defs = self.graph.definitions(key)
             if defs:
-                return min(defs, key=lambda d: (d.kind != "namespace", d.span.path, d.span.line)).span
+                return min(
+                    defs, key=lambda d: (d.kind != "namespace", d.span.path, d.span.line)
+                ).span
             key = key[:-1]
         return self.host.modules[0].src.span_of(0, 0)
 
@@ -191,7 +210,7 @@ class HostContext:
 
 
 def _item(state: DefinitionState, thunk: Thunk, span: Span) -> Item:
-    return Item(thunk.force(), span, state.definition, state.conditional)
+    return Item(thunk.force(), span, state.definition, state.conditional, thunk)
 
 
 def confidence_for(base: Confidence, conditional: bool) -> Confidence:

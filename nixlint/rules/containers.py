@@ -83,7 +83,9 @@ def cap_severity(cap: str) -> Severity | None:
 
 def is_runtime_socket(path: str) -> bool:
     path = posixpath.normpath(path)
-    return path in RUNTIME_SOCKETS or (path.startswith("/run/user/") and path.endswith("/podman/podman.sock"))
+    return path in RUNTIME_SOCKETS or (
+        path.startswith("/run/user/") and path.endswith("/podman/podman.sock")
+    )
 
 
 def is_sensitive(path: str) -> bool:

@@ -80,14 +80,20 @@ def _device_verdict(ctx: HostContext, device: Value) -> _Verdict:
         mapped = device[len("/dev/mapper/") :]
         if mapped in names:
             return _Verdict(True, f"opened from LUKS device '{mapped}'")
-        return _Verdict(None, f"{device} has no matching {LUKS} entry (it may be LVM or opened elsewhere)")
+        return _Verdict(
+            None, f"{device} has no matching {LUKS} entry (it may be LVM or opened elsewhere)"
+        )
     if names or dynamic:
         which = f"LUKS device '{names[0]}'" if len(names) == 1 else "one of the LUKS devices"
         shown = text if isinstance(device, str) else "its device"
         return _Verdict(None, f"{shown} may be the file system inside {which}")
     if isinstance(device, Unknown):
-        return _Verdict(False, "no LUKS device is configured on this host (device not known statically)")
-    return _Verdict(False, f"{text or 'the device'} is not a LUKS mapping and no LUKS device is configured")
+        return _Verdict(
+            False, "no LUKS device is configured on this host (device not known statically)"
+        )
+    return _Verdict(
+        False, f"{text or 'the device'} is not a LUKS mapping and no LUKS device is configured"
+    )
 
 
 def _fs_device(ctx: HostContext, fs: tuple[str, ...]) -> tuple[Value, bool, Span | None]:
@@ -114,14 +120,14 @@ def filesystems(ctx: HostContext) -> Iterator[tuple[str, tuple[str, ...], _Verdi
         if mount in BOOT_MOUNTS or mount == "*" or not mount.startswith("/"):
             continue
         fs_type, _, _ = ctx.effective((*fs, "fsType"))
-        if isinstance(fs_type, str) and (fs_type in NOT_LOCAL_PERSISTENT or fs_type.startswith("fuse")):
+        if isinstance(fs_type, str) and (
+            fs_type in NOT_LOCAL_PERSISTENT or fs_type.startswith("fuse")
+        ):
             continue
         options = [i.text for i in ctx.items((*fs, "options"))]
         if "bind" in options or "rbind" in options:
             continue
         device, dev_conditional, dev_span = _fs_device(ctx, fs)
-        if isinstance(device, str) and not device.startswith("/"):
-            continue  # a pseudo device ("none", "tmpfs", a network share) handled above
         encrypted, enc_conditional, _ = ctx.effective((*fs, "encrypted", "enable"))
         if encrypted is True:
             continue
@@ -129,6 +135,8 @@ def filesystems(ctx: HostContext) -> Iterator[tuple[str, tuple[str, ...], _Verdi
             verdict = _Verdict(None, "ZFS native encryption is not visible in the configuration")
         elif fs_type == "bcachefs":
             verdict = _Verdict(None, "bcachefs encryption is not visible in the configuration")
+        elif isinstance(device, str) and not device.startswith("/"):
+            continue  # a pseudo device ("none", a network share) whose type was not given
         else:
             verdict = _device_verdict(ctx, device)
         conditional = presence_conditional or dev_conditional or enc_conditional

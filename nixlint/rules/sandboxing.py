@@ -10,7 +10,9 @@ from nixlint.evaluate.values import PartialString
 from nixlint.findings import Confidence, Severity
 from nixlint.rules.base import Hit, HostContext, confidence_for, known_text, rule, when
 
-_CONF_SANDBOX = re.compile(r"^\s*sandbox\s*=\s*(false|relaxed)\s*$", re.MULTILINE)
+_CONF_SANDBOX = re.compile(
+    r"^[ \t]*sandbox[ \t]*=[ \t]*(false|relaxed)[ \t]*(?:#.*)?$", re.MULTILINE
+)
 
 
 def _legacy(written: tuple[str, ...] | None) -> str:
@@ -77,7 +79,7 @@ def nix_sandbox_disabled(ctx: HostContext) -> Iterator[Hit]:
             partial = isinstance(item.value, PartialString)
             conditional = item.conditional or partial
             yield Hit(
-                item.span,
+                item.span_of(_CONF_SANDBOX),
                 f"nix.extraOptions sets sandbox = {match.group(1)}{when(conditional)}",
                 "nix.extraOptions",
                 severity=Severity.MEDIUM if relaxed else Severity.HIGH,
@@ -185,7 +187,11 @@ def service_root_unconfined(ctx: HostContext) -> Iterator[Hit]:
                 break
         if attempted:
             continue
-        anchor = ctx.anchor((*path, "serviceConfig")) if ctx.graph.exists((*path, "serviceConfig")) else ctx.anchor(path)
+        anchor = (
+            ctx.anchor((*path, "serviceConfig"))
+            if ctx.graph.exists((*path, "serviceConfig"))
+            else ctx.anchor(path)
+        )
         yield Hit(
             anchor,
             f"service '{name}' runs as root with no confinement (no User, DynamicUser, "
