@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from nixlint.evaluate.evaluator import Evaluator
-from nixlint.evaluate.values import ConfigRef, Value
+from nixlint.evaluate.values import ConfigRef, Lambda, Value
 from nixlint.graph import OptionGraph
 from nixlint.modules import Import, Module, evaluate_module, module_args
 from nixlint.parse import SourceFile, language, parse
@@ -216,7 +216,8 @@ def build_host(
                 if imp.kind == "file" and imp.path is not None:
                     queue.append((imp.path, imp))
                 elif imp.kind == "inline":
-                    inline = Module(id=f"{current.id}#{index}", src=current.src)
+                    origin = imp.value.src if isinstance(imp.value, Lambda) else current.src
+                    inline = Module(id=f"{current.id}#{index}", src=origin)
                     evaluate_module(ev, inline, imp.value, module_arguments, imp.span)
                     pending.append(inline)
                 elif imp.kind in ("external", "unknown"):

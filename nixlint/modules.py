@@ -196,7 +196,11 @@ def evaluate_module(
     """Take a module value apart into ``module``'s definitions, declarations and imports."""
     if isinstance(value, Lambda):
         value = ev.apply(value, Thunk.of(args), span)
-    if isinstance(value, Conditional) or not isinstance(value, AttrSet):
+    if isinstance(value, (MkIf, MkMerge, MkOverride, Conditional)):
+        # ``lib.mkIf c { … }`` as the whole module: shorthand configuration
+        _Collector(module).collect((), Thunk.of(value), span, _Context())
+        return
+    if not isinstance(value, AttrSet):
         if isinstance(value, Unknown):
             module.problem = value
         else:
