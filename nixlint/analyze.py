@@ -13,7 +13,15 @@ from nixlint import schema
 from nixlint.evaluate.values import Path, Unknown, Value
 from nixlint.findings import Confidence, Finding, Severity
 from nixlint.graph import DefinitionState, OptionGraph
-from nixlint.hosts import FileStore, Host, build_host, discover, find_roots, host_name
+from nixlint.hosts import (
+    MAX_MODULE_BYTES,
+    FileStore,
+    Host,
+    build_host,
+    discover,
+    find_roots,
+    host_name,
+)
 from nixlint.parse import SourceFile
 from nixlint.rules import base as rules_base
 from nixlint.rules import syntax
@@ -220,6 +228,13 @@ def check(
             out.add(syntax.UNREADABLE_FILE, Span(path, 1, 1, 1, 1), f"file not analysed: {reason}")
             continue
         _file_findings(out, src)
+        if src.tree is not None and len(src.data) > MAX_MODULE_BYTES:
+            out.add(
+                syntax.UNREADABLE_FILE,
+                src.span_of(0, 0),
+                f"file is larger than {MAX_MODULE_BYTES // (1024 * 1024)} MiB: "
+                "its syntax was checked, but it was not analysed as a module",
+            )
     hosts: list[Host] = []
     names = _unique_names(roots)
     active = [r for r in rules if selection.wants(r.code)]

@@ -99,6 +99,8 @@ class OptionGraph:
         self._resolved: dict[OptionPath, Resolution] = {}
         self._resolving: set[OptionPath] = set()
         self._nx: nx.DiGraph | None = None
+        self._opaque: set[OptionPath] = set()
+        self._wild_parents: set[OptionPath] = set()
         self.ready = False
         for module in modules:
             for definition in module.definitions:
@@ -110,6 +112,10 @@ class OptionGraph:
     def _add(self, definition: Definition) -> None:
         self._defs.setdefault(definition.path, []).append(definition)
         self._index_path(definition.path)
+        if definition.kind == "opaque":
+            self._opaque.add(definition.path)
+        if WILDCARD in definition.path:
+            self._wild_parents.add(definition.path[: definition.path.index(WILDCARD)])
 
     def _index_path(self, path: OptionPath) -> None:
         for i in range(len(path)):
@@ -214,11 +220,13 @@ class OptionGraph:
         """Definitions at ``path``, at a path that matches it through a dynamic name, and
         opaque definitions of an enclosing path (which may set it)."""
         found = [d for d in self._defs.get(path, ()) if d.kind != "namespace"]
-        for i in range(len(path)):
-            prefix = path[:i]
-            found.extend(d for d in self._defs.get(prefix, ()) if d.kind == "opaque")
-        for other in self._wildcard_variants(path):
-            found.extend(d for d in self._defs.get(other, ()) if d.kind != "namespace")
+        if self._opaque:
+            for i in range(len(path)):
+                if path[:i] in self._opaque:
+                    found.extend(d for d in self._defs[path[:i]] if d.kind == "opaque")
+        if self._wild_parents and any(path[:i] in self._wild_parents for i in range(len(path))):
+            for other in self._wildcard_variants(path):
+                found.extend(d for d in self._defs.get(other, ()) if d.kind != "namespace")
         return found
 
     def _wildcard_variants(self, path: OptionPath) -> list[OptionPath]:

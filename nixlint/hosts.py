@@ -13,10 +13,13 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from nixlint.evaluate.evaluator import Evaluator
-from nixlint.evaluate.values import ConfigRef, Lambda, Value
+from nixlint.evaluate.values import ConfigRef, Lambda, Unknown, Value
 from nixlint.graph import OptionGraph
 from nixlint.modules import Import, Module, evaluate_module, module_args
 from nixlint.parse import SourceFile, language, parse
+
+#: Files larger than this are syntax-checked but not evaluated as modules.
+MAX_MODULE_BYTES = 4 * 1024 * 1024
 
 #: Directories never descended into.
 SKIP_DIRS = frozenset(
@@ -207,7 +210,10 @@ def build_host(
                 (missing if store.allowed(path) else outside).append(via)
             continue
         module = Module(id=path, src=src)
-        evaluate_module(ev, module, ev.eval_file(src), module_arguments, src.span_of(0, 0))
+        if len(src.data) > MAX_MODULE_BYTES:
+            module.problem = Unknown("file too large to evaluate")
+        else:
+            evaluate_module(ev, module, ev.eval_file(src), module_arguments, src.span_of(0, 0))
         pending = [module]
         while pending:
             current = pending.pop(0)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -45,12 +45,18 @@ def join(path: OptionPath) -> str:
 
 
 @cache
-def _renames() -> list[tuple[OptionPath, OptionPath]]:
+def _renames() -> dict[str, list[tuple[OptionPath, OptionPath]]]:
+    """Rename rules indexed by their first component, most specific (longest) first."""
     table = _load("renames.json")["renames"]
-    pairs = [(split(old), split(new)) for old, new in table.items()]
-    # most specific (longest) first
-    pairs.sort(key=lambda p: -len(p[0]))
-    return pairs
+    index: dict[str, list[tuple[OptionPath, OptionPath]]] = {}
+    for old, new in table.items():
+        key = split(old)
+        if key[0] == "*":
+            raise ValueError(f"a rename must start with a name: {old}")
+        index.setdefault(key[0], []).append((key, split(new)))
+    for rules in index.values():
+        rules.sort(key=lambda p: -len(p[0]))
+    return index
 
 
 def _match_prefix(pattern: OptionPath, path: OptionPath) -> list[str] | None:
@@ -65,10 +71,13 @@ def _match_prefix(pattern: OptionPath, path: OptionPath) -> list[str] | None:
     return captured
 
 
+@lru_cache(maxsize=1 << 16)
 def canonical(path: OptionPath) -> OptionPath:
     """Map a renamed or aliased option path to its current name (following chains)."""
+    index = _renames()
     for _ in range(_MAX_CHAIN):
-        for old, new in _renames():
+        rules = index.get(path[0]) if path else None
+        for old, new in rules or ():
             captured = _match_prefix(old, path)
             if captured is None:
                 continue
@@ -82,8 +91,13 @@ def canonical(path: OptionPath) -> OptionPath:
 
 
 @cache
-def _defaults() -> list[tuple[OptionPath, Any]]:
-    return [(split(k), v) for k, v in _load("defaults.json")["defaults"].items()]
+def _defaults() -> dict[tuple[int, str], list[tuple[OptionPath, Any]]]:
+    """Defaults indexed by (length, first component)."""
+    index: dict[tuple[int, str], list[tuple[OptionPath, Any]]] = {}
+    for key, value in _load("defaults.json")["defaults"].items():
+        path = split(key)
+        index.setdefault((len(path), path[0]), []).append((path, value))
+    return index
 
 
 _NO_DEFAULT = object()
@@ -91,8 +105,10 @@ _NO_DEFAULT = object()
 
 def default(path: OptionPath) -> Any:
     """The NixOS default of an option, or :data:`NO_DEFAULT` when nixlint does not know it."""
-    for pattern, value in _defaults():
-        if len(pattern) == len(path) and _match_prefix(pattern, path) is not None:
+    if not path:
+        return _NO_DEFAULT
+    for pattern, value in _defaults().get((len(path), path[0]), ()):
+        if _match_prefix(pattern, path) is not None:
             return value
     return _NO_DEFAULT
 
