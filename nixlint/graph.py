@@ -110,8 +110,13 @@ class OptionGraph:
                 self._index_path(decl.path)
 
     def _add(self, definition: Definition) -> None:
-        self._defs.setdefault(definition.path, []).append(definition)
-        self._index_path(definition.path)
+        path = definition.path
+        self._defs.setdefault(path, []).append(definition)
+        if path and definition.written is None and path[:-1] in self._defs:
+            # the parent set was defined (and indexed) just before: one link is enough
+            self._children.setdefault(path[:-1], set()).add(path[-1])
+        else:
+            self._index_path(path)
         if definition.kind == "opaque":
             self._opaque.add(definition.path)
         if WILDCARD in definition.path:
