@@ -17,6 +17,7 @@ from nixlint.evaluate.values import (
     AttrSet,
     Builtin,
     ConfigRef,
+    Failure,
     Lambda,
     List,
     Opaque,
@@ -25,6 +26,8 @@ from nixlint.evaluate.values import (
     Thunk,
     Unknown,
     Value,
+    caused_by,
+    type_name,
 )
 
 if TYPE_CHECKING:
@@ -34,7 +37,7 @@ if TYPE_CHECKING:
     from nixlint.span import Span
 
 #: Evaluation steps (node visits and calls) allowed per evaluator.
-DEFAULT_BUDGET = 3_000_000
+DEFAULT_BUDGET = 500_000
 #: Nesting of evaluations (syntax depth plus call depth) before giving up.
 MAX_DEPTH = 250
 MAX_STRING = 1 << 20
@@ -115,7 +118,9 @@ class Evaluator:
         if thunk is None:
             src = self.loader(path) if self.loader else None
             if src is None:
-                return Unknown(f"cannot import {path} (not found or outside the scanned tree)", span)
+                return Unknown(
+                    f"cannot import {path} (not found or outside the scanned tree)", span
+                )
             thunk = Thunk.lazy(lambda: self.eval_file(src))
             self._imports[path] = thunk
         return thunk.force()
@@ -165,9 +170,11 @@ class Evaluator:
             if isinstance(value, Opaque):
                 return self.resolved(value.select(name, span))
             if isinstance(value, Unknown):
-                return Unknown(f"{name!r} may come from a `with` set: {value.reason}", span)
-            return Unknown("`with` applied to a value that is not a set", span)
-        return Unknown(f"undefined variable {name!r}", span)
+                return caused_by(
+                    f"{name!r} may come from a `with` set: {value.reason}", value, span
+                )
+            return Failure("`with` applied to a value that is not a set", span)
+        return Failure(f"undefined variable {name!r}", span)
 
     def resolved(self, value: Value) -> Value:
         """Replace ``config.…`` references by the host's value where it is known."""
@@ -195,7 +202,7 @@ class Evaluator:
             return None
         if isinstance(value, Unknown):
             return value
-        return Unknown(f"attribute name is a {type(value).__name__}, not a string", src.span(node))
+        return Failure(f"attribute name is a {type(value).__name__}, not a string", src.span(node))
 
     def select(self, value: Value, name: str, span: Span | None) -> Value:
         """``value.name`` for one known name (missing → Unknown)."""
@@ -209,10 +216,10 @@ class Evaluator:
                 return Unknown(f"{value.partial}.{name} is not modelled", span)
             if value.dynamic:
                 return Unknown(f"attribute {name!r} may be defined under a dynamic name", span)
-            return Unknown(f"attribute {name!r} missing", span)
+            return Failure(f"attribute {name!r} missing", span)
         if isinstance(value, Unknown):
             return value
-        return Unknown(f"cannot select {name!r} from a value that is not a set", span)
+        return Failure(f"cannot select {name!r} from a value that is not a set", span)
 
     # -- calls ---------------------------------------------------------------------------
 
@@ -238,12 +245,12 @@ class Evaluator:
             if functor is not None:
                 inner = self.apply(functor.force(), Thunk.of(fn), span)
                 return self.apply(inner, arg, span)
-            return Unknown("attempt to call a set", span)
+            return Failure("attempt to call a set", span)
         if isinstance(fn, Opaque):
             return Unknown(f"result of calling {fn.label}", span)
         if isinstance(fn, Unknown):
-            return Unknown(f"call of an unknown function: {fn.reason}", fn.span or span)
-        return Unknown("attempt to call something that is not a function", span)
+            return caused_by(f"call of an unknown function: {fn.reason}", fn, fn.span or span)
+        return Failure("attempt to call something that is not a function", span)
 
     def call(self, fn: Value, *values: Value) -> Value:
         """Apply a function to already evaluated arguments."""
@@ -273,6 +280,8 @@ class Evaluator:
         self, formals: Node, arg: Thunk, scope: Scope, src: SourceFile
     ) -> Unknown | None:
         value = arg.force()
+        if isinstance(value, Failure):
+            return value
         names: list[str] = []
         for formal in formals.children_by_field_name("formal"):
             name_node = formal.child_by_field_name("name")
@@ -290,7 +299,9 @@ class Evaluator:
                 elif value.partial is not None or value.dynamic:
                     scope.vars[name] = Thunk.of(Opaque(name, src.span(name_node)))
                 else:
-                    return Unknown(f"function called without required argument {name!r}", src.span(formal))
+                    return Failure(
+                        f"function called without required argument {name!r}", src.span(formal)
+                    )
             elif isinstance(value, Opaque):
                 scope.vars[name] = Thunk.of(value.select(name, src.span(name_node)))
             elif isinstance(value, Unknown):
@@ -298,7 +309,9 @@ class Evaluator:
                     Unknown(f"argument {name!r} of an unknown set: {value.reason}", value.span)
                 )
             else:
-                return Unknown("function expecting a set called with something else", src.span(formals))
+                return Failure(
+                    "function expecting a set called with something else", src.span(formals)
+                )
         if (
             isinstance(value, AttrSet)
             and formals.child_by_field_name("ellipses") is None
@@ -306,8 +319,9 @@ class Evaluator:
         ):
             extra = set(value.attrs) - set(names)
             if extra:
-                return Unknown(
-                    f"function called with unexpected argument {sorted(extra)[0]!r}", src.span(formals)
+                return Failure(
+                    f"function called with unexpected argument {sorted(extra)[0]!r}",
+                    src.span(formals),
                 )
         return None
 
@@ -320,7 +334,9 @@ class Evaluator:
         inherit_env: Scope,
         src: SourceFile,
         span: Span | None = None,
-    ) -> AttrSet:
+    ) -> Value:
+        """The set the bindings define: an AttrSet, or a Failure when a dynamic attribute
+        name fails or is defined twice."""
         builder = _Builder(self)
         if bindings is not None:
             builder.fill(bindings, value_env, inherit_env, src)
@@ -328,58 +344,116 @@ class Evaluator:
 
     def recursive_scope(
         self, bindings: Node | None, env: Scope, src: SourceFile, span: Span | None = None
-    ) -> tuple[Scope, AttrSet]:
-        """A scope whose variables are the bindings themselves (``let`` and ``rec``)."""
+    ) -> tuple[Scope, Value]:
+        """A scope whose variables are the bindings themselves (``let`` and ``rec``), and the
+        set they define. Dynamic attributes are not in scope; their names are evaluated in it."""
         scope = Scope({}, env)
-        attrs = self.build_attrs(bindings, scope, env, src, span)
-        for name, attr in attrs.attrs.items():
-            scope.vars[name] = attr.thunk
-        return scope, attrs
+        builder = _Builder(self)
+        if bindings is not None:
+            builder.fill(bindings, scope, env, src)
+        scope.vars.update(builder.static_thunks())
+        return scope, builder.finish(span)
+
+    def coerce(self, value: Value, span: Span | None = None) -> str | Unknown:
+        """What ``"${value}"`` gives: :func:`coerce_to_string`, but a set's ``__toString``
+        is applied."""
+        if isinstance(value, AttrSet):
+            to_string = value.get("__toString")
+            if to_string is not None:
+                return self.coerce(self.apply(to_string.force(), Thunk.of(value), span), span)
+        return coerce_to_string(value, span)
 
     # -- deep forcing ----------------------------------------------------------------------
 
     def deep(self, value: Value, depth: int = 0) -> object:
-        """Force a value completely into JSON-like Python data, or return an Unknown."""
+        """Force a value completely into JSON-like Python data, or return an Unknown (a
+        Failure when forcing some part of it fails, as ``--strict`` does in Nix)."""
         if depth > MAX_DEPTH:
             return Unknown("value nested too deeply")
+        self.steps += 1
+        if self.steps > self.budget:
+            return Unknown("evaluation budget exhausted")
         if value is None or isinstance(value, (bool, int, float, str)):
             return value
         if isinstance(value, Path):
-            return Unknown("a path is copied to the store when serialised") if not value.external else value
+            return (
+                Unknown("a path is copied to the store when serialised")
+                if not value.external
+                else value
+            )
         if isinstance(value, List):
-            out: list[object] = []
-            for item in value.items:
-                v = self.deep(item.force(), depth + 1)
-                if isinstance(v, Unknown):
-                    return v
-                out.append(v)
-            return out
+            return self._deep_items([(None, item) for item in value.items], depth, [])
         if isinstance(value, AttrSet):
             if not value.complete:
                 return Unknown("set with unknown attribute names")
+            if "__toString" in value.attrs:
+                return self.coerce(value)
             if "outPath" in value.attrs:
                 return self.deep(value.attrs["outPath"].thunk.force(), depth + 1)
-            obj: dict[str, object] = {}
-            for name, attr in value.items():
-                v = self.deep(attr.thunk.force(), depth + 1)
-                if isinstance(v, Unknown):
-                    return v
-                obj[name] = v
-            return obj
+            items = [(name, attr.thunk) for name, attr in value.items()]
+            return self._deep_items(items, depth, {})
         if isinstance(value, Unknown):
             return value
+        if isinstance(value, (Lambda, Builtin)):
+            return Failure("cannot convert a function to JSON")
         return Unknown(f"cannot serialise a {type(value).__name__}")
+
+    def _deep_items(
+        self,
+        items: list[tuple[str | None, Thunk]],
+        depth: int,
+        out: list[object] | dict[str, object],
+    ) -> object:
+        """Fill a list (names None) or an object; a failure anywhere wins over an Unknown."""
+        unknown: Unknown | None = None
+        for name, thunk in items:
+            v = self.deep(thunk.force(), depth + 1)
+            if isinstance(v, Failure):
+                return v
+            if isinstance(v, Unknown):
+                unknown = unknown or v
+            elif isinstance(out, list):
+                out.append(v)
+            elif name is not None:
+                out[name] = v
+        return unknown if unknown is not None else out
+
+
+class _Dynamic:
+    """An attribute name written with an interpolation (``${e}``, ``"a${e}"``): evaluated when
+    the set is, added after the static names, never merged with them, not in ``rec`` scope."""
+
+    __slots__ = ("env", "node", "src")
+
+    def __init__(self, node: Node, env: Scope, src: SourceFile) -> None:
+        self.node = node
+        self.env = env
+        self.src = src
+
+
+#: One component of an attrpath in a binding: a static name or a dynamic one.
+Component = str | _Dynamic
 
 
 class _Nested:
     """An attribute set under construction from several attrpaths (``a.b = 1; a.c = 2;``)."""
 
-    __slots__ = ("attrs", "dynamic", "span")
+    __slots__ = ("_thunk", "attrs", "pending", "problem", "span")
 
     def __init__(self, span: Span | None) -> None:
         self.attrs: dict[str, Attr | _Nested] = {}
-        self.dynamic: list[tuple[Unknown, Attr]] = []
+        #: Dynamic attributes: the name, the rest of the attrpath, the value, where.
+        self.pending: list[tuple[_Dynamic, list[Component], Thunk, Span]] = []
+        #: Set when the result is not modelled (a ``rec`` set extended by other bindings).
+        self.problem: Unknown | None = None
         self.span = span
+        self._thunk: Thunk | None = None
+
+    def thunk(self, ev: Evaluator) -> Thunk:
+        """The finished set, built when first forced (nested dynamic names are lazy in Nix)."""
+        if self._thunk is None:
+            self._thunk = Thunk.lazy(lambda: _finish(ev, self, self.span))
+        return self._thunk
 
 
 class _Builder:
@@ -391,7 +465,13 @@ class _Builder:
         self._fill(self.root, bindings, value_env, inherit_env, src)
 
     def _fill(
-        self, target: _Nested, bindings: Node, value_env: Scope, inherit_env: Scope, src: SourceFile
+        self,
+        target: _Nested,
+        bindings: Node,
+        value_env: Scope,
+        inherit_env: Scope,
+        src: SourceFile,
+        statics_only: bool = False,
     ) -> None:
         ev = self.ev
         for binding in bindings.named_children:
@@ -401,10 +481,12 @@ class _Builder:
                 expr = binding.child_by_field_name("expression")
                 if path is None or expr is None:
                     continue
-                names = [ev.attr_name(c, value_env, src) for c in path.children_by_field_name("attr")]
-                if not names:
+                comps = [
+                    self._component(c, value_env, src) for c in path.children_by_field_name("attr")
+                ]
+                if not comps or (statics_only and isinstance(comps[0], _Dynamic)):
                     continue
-                self._add(target, names, Thunk(expr, value_env, src, ev), src.span(path), src)
+                self._add(target, comps, Thunk(expr, value_env, src, ev), src.span(path), src)
             elif kind == "inherit":
                 attrs = binding.child_by_field_name("attrs")
                 for name_node in attrs.children_by_field_name("attr") if attrs else ():
@@ -428,31 +510,34 @@ class _Builder:
                     thunk = Thunk.lazy(_select_later(ev, origin, name, span), name_node, src)
                     self._add(target, [name], thunk, span, src)
 
+    def _component(self, node: Node, env: Scope, src: SourceFile) -> Component:
+        if _is_static(node):
+            name = self.ev.attr_name(node, env, src)
+            if isinstance(name, str):
+                return name
+        return _Dynamic(node, env, src)
+
     def _add(
         self,
         target: _Nested,
-        names: list[str | Unknown | None],
+        comps: list[Component],
         thunk: Thunk,
         span: Span,
         src: SourceFile,
     ) -> None:
         cur = target
-        for index, name in enumerate(names):
-            last = index == len(names) - 1
-            if name is None:
-                return  # ``${null}`` defines nothing
-            if isinstance(name, Unknown):
-                rest = names[index + 1 :]
-                value_thunk = thunk if last else Thunk.lazy(_nest_later(self.ev, rest, thunk, span, src))
-                cur.dynamic.append((name, Attr(value_thunk, span)))
+        for index, name in enumerate(comps):
+            if isinstance(name, _Dynamic):
+                cur.pending.append((name, comps[index + 1 :], thunk, span))
                 return
             existing = cur.attrs.get(name)
-            if last:
+            if index == len(comps) - 1:
                 if existing is None:
                     cur.attrs[name] = Attr(thunk, span)
-                elif isinstance(existing, _Nested) and _is_plain_set(thunk):
-                    self._merge_literal(existing, thunk)
-                # else: a duplicate definition, an error in Nix; the first one stands
+                elif isinstance(existing, _Nested) and _set_literal(thunk) is not None:
+                    self._merge_literal(existing, thunk, first=False)
+                else:
+                    cur.attrs[name] = _duplicate(name, span)
                 return
             if existing is None:
                 nested = _Nested(span)
@@ -460,37 +545,111 @@ class _Builder:
                 cur = nested
             elif isinstance(existing, _Nested):
                 cur = existing
-            elif _is_plain_set(existing.thunk):
+            elif _set_literal(existing.thunk) is not None:
                 nested = _Nested(existing.span)
-                self._merge_literal(nested, existing.thunk)
+                self._merge_literal(nested, existing.thunk, first=True)
                 cur.attrs[name] = nested
                 cur = nested
             else:
-                return  # ``a = x; a.b = y;``: an error in Nix; the first one stands
+                cur.attrs[name] = _duplicate(name, span)
+                return
 
-    def _merge_literal(self, target: _Nested, thunk: Thunk) -> None:
-        node = thunk.node
+    def _merge_literal(self, target: _Nested, thunk: Thunk, first: bool) -> None:
+        """Merge a set literal into ``target``, as Nix does for ``a = { … }; a.b = …;``.
+
+        A literal written first keeps its dynamic attributes; one written after other
+        bindings of the same name contributes only its static ones. A ``rec`` literal written
+        first makes the merged bindings see its attributes: that is not modelled."""
+        node = _set_literal(thunk)
         assert node is not None and thunk.src is not None and thunk.env is not None
+        if first and node.type == "rec_attrset_expression":
+            target.problem = Unknown("a `rec` set extended by other bindings", thunk.span)
+            return
         bindings = _binding_set(node)
         if bindings is not None:
-            self._fill(target, bindings, thunk.env, thunk.env, thunk.src)
+            self._fill(target, bindings, thunk.env, thunk.env, thunk.src, statics_only=not first)
 
-    def finish(self, span: Span | None) -> AttrSet:
-        return _finish(self.root, span)
+    def static_thunks(self) -> dict[str, Thunk]:
+        """The values of the static attributes at the top level."""
+        return {
+            name: entry.thunk(self.ev) if isinstance(entry, _Nested) else entry.thunk
+            for name, entry in self.root.attrs.items()
+        }
+
+    def finish(self, span: Span | None) -> Value:
+        return _finish(self.ev, self.root, span)
 
 
-def _finish(nested: _Nested, span: Span | None) -> AttrSet:
+def _finish(ev: Evaluator, nested: _Nested, span: Span | None) -> Value:
+    if nested.problem is not None:
+        return nested.problem
     attrs: dict[str, Attr] = {}
     for name, entry in nested.attrs.items():
         if isinstance(entry, _Nested):
-            attrs[name] = Attr(Thunk.of(_finish(entry, entry.span)), entry.span)
+            attrs[name] = Attr(entry.thunk(ev), entry.span)
         else:
             attrs[name] = entry
-    return AttrSet(attrs, nested.dynamic, span)
+    dynamic: list[tuple[Unknown, Attr]] = []
+    for comp, rest, thunk, where in nested.pending:
+        name = ev.attr_name(comp.node, comp.env, comp.src)
+        if name is None:
+            continue  # ``${null}`` defines nothing
+        if isinstance(name, Failure):
+            return name
+        value = thunk if not rest else Thunk.lazy(_nest_later(ev, rest, thunk, where, comp.src))
+        if isinstance(name, Unknown):
+            dynamic.append((name, Attr(value, where)))
+        elif name in attrs:
+            return Failure(f"dynamic attribute {name!r} already defined", where)
+        else:
+            attrs[name] = Attr(value, where)
+    return AttrSet(attrs, dynamic, span)
 
 
-def _is_plain_set(thunk: Thunk) -> bool:
-    return thunk.state == 0 and thunk.node is not None and thunk.node.type == "attrset_expression"
+def _duplicate(name: str, span: Span) -> Attr:
+    """An attribute defined twice: Nix rejects the file; here the attribute fails."""
+    return Attr(Thunk.of(Failure(f"attribute {name!r} already defined", span)), span)
+
+
+def _is_static(node: Node) -> bool:
+    """Whether an attrpath component is a name fixed by the text, as Nix's parser decides:
+    an identifier, a string without interpolation, or ``${…}`` around such a string."""
+    if node.type == "identifier":
+        return True
+    if node.type == "interpolation":
+        inner = _expr(node)
+        while inner is not None and inner.type == "parenthesized_expression":
+            inner = _expr(inner)
+        if inner is None:
+            return False
+        node = inner
+    if node.type not in ("string_expression", "indented_string_expression"):
+        return False
+    return not any(child.type == "interpolation" for child in node.children)
+
+
+def _has_dynamic_binding(bindings: Node | None) -> bool:
+    """Whether a binding's attrpath starts with a dynamic name (not allowed in ``let``)."""
+    if bindings is None:
+        return False
+    for binding in bindings.named_children:
+        path = binding.child_by_field_name("attrpath") if binding.type == "binding" else None
+        first = path.child_by_field_name("attr") if path is not None else None
+        if first is not None and not _is_static(first):
+            return True
+    return False
+
+
+def _set_literal(thunk: Thunk) -> Node | None:
+    """The set literal (``{ … }`` or ``rec { … }``, maybe in parentheses) a thunk is, if any."""
+    node = thunk.node
+    if thunk.state != 0 or thunk.fn is not None:
+        return None
+    while node is not None and node.type == "parenthesized_expression":
+        node = _expr(node)
+    if node is not None and node.type in ("attrset_expression", "rec_attrset_expression"):
+        return node
+    return None
 
 
 def _binding_set(node: Node) -> Node | None:
@@ -509,7 +668,7 @@ def _select_later(ev: Evaluator, origin: Thunk, name: str, span: Span) -> Callab
 
 
 def _nest_later(
-    ev: Evaluator, rest: list[str | Unknown | None], thunk: Thunk, span: Span, src: SourceFile
+    ev: Evaluator, rest: list[Component], thunk: Thunk, span: Span, src: SourceFile
 ) -> Callable[[], Value]:
     def build() -> Value:
         builder = _Builder(ev)
@@ -554,7 +713,7 @@ def _eval_wrapper(ev: Evaluator, node: Node, env: Scope, src: SourceFile) -> Val
 def _eval_int(ev: Evaluator, node: Node, env: Scope, src: SourceFile) -> Value:
     value = int(_text(node, src))
     if value >= 1 << 63:
-        return Unknown("integer literal out of range", src.span(node))
+        return Failure("integer literal out of range", src.span(node))
     return value
 
 
@@ -563,7 +722,7 @@ def _eval_float(ev: Evaluator, node: Node, env: Scope, src: SourceFile) -> Value
     try:
         return float(_text(node, src))
     except ValueError:
-        return Unknown("malformed float literal", src.span(node))
+        return Failure("malformed float literal", src.span(node))
 
 
 @handles("uri_expression")
@@ -583,11 +742,12 @@ def _interpolated(ev: Evaluator, node: Node, env: Scope, src: SourceFile) -> str
     if inner is None:
         return Unknown("empty interpolation", src.span(node))
     value = ev.eval(inner, env, src)
-    return coerce_to_string(value, src.span(inner))
+    return ev.coerce(value, src.span(inner))
 
 
 def coerce_to_string(value: Value, span: Span | None) -> str | Unknown:
-    """What ``"${value}"`` gives: strings and string-like sets; others are errors in Nix."""
+    """What ``"${value}"`` gives: strings and string-like sets; others are errors in Nix
+    (a Failure). A set's ``__toString`` is not applied here (an Unknown)."""
     if isinstance(value, str):
         return value
     if isinstance(value, Path):
@@ -595,21 +755,28 @@ def coerce_to_string(value: Value, span: Span | None) -> str | Unknown:
             return Unknown(f"store path of {value.path}", span)
         return Unknown(f"store path of {value.path} (copied when interpolated)", span)
     if isinstance(value, AttrSet):
+        if "__toString" in value.attrs:
+            return Unknown("a set coerced to a string by its __toString", span)
         out = value.get("outPath")
         if out is not None:
             return coerce_to_string(out.force(), span)
-        return Unknown("a set without outPath cannot be interpolated", span)
+        if not value.complete:
+            return Unknown("a set that may have an outPath", span)
+        return Failure("a set without outPath cannot be coerced to a string", span)
     if isinstance(value, Unknown):
         return value
-    return Unknown(f"cannot coerce a {type(value).__name__} to a string", span)
+    return Failure(f"cannot coerce a value of type {type_name(value)} to a string", span)
 
 
 def join_parts(parts: list[str | Unknown], span: Span | None) -> Value:
+    """Concatenated string parts; a failing part makes the whole a failure."""
+    failure = next((p for p in parts if isinstance(p, Failure)), None)
+    if failure is not None:
+        return failure
     if all(isinstance(p, str) for p in parts):
-        text = "".join(parts)  # type: ignore[arg-type]
-        if len(text) > MAX_STRING:
+        if sum(len(p) for p in parts) > MAX_STRING:  # type: ignore[arg-type]
             return Unknown("string too long to track", span)
-        return text
+        return "".join(parts)  # type: ignore[arg-type]
     merged: list[str | Unknown] = []
     for part in parts:
         if isinstance(part, PartialString):
@@ -631,7 +798,9 @@ def _eval_string(ev: Evaluator, node: Node, env: Scope, src: SourceFile) -> Valu
         if child.type != "interpolation":
             continue
         if child.start_byte > pos:
-            parts.append(strings.unescape_double(data[pos : child.start_byte].decode("utf-8", "replace")))
+            parts.append(
+                strings.unescape_double(data[pos : child.start_byte].decode("utf-8", "replace"))
+            )
         parts.append(_interpolated(ev, child, env, src))
         pos = child.end_byte
     if end > pos:
@@ -716,7 +885,10 @@ def _eval_rec(ev: Evaluator, node: Node, env: Scope, src: SourceFile) -> Value:
 
 @handles("let_expression")
 def _eval_let(ev: Evaluator, node: Node, env: Scope, src: SourceFile) -> Value:
-    scope, _ = ev.recursive_scope(_binding_set(node), env, src)
+    bindings = _binding_set(node)
+    if _has_dynamic_binding(bindings):
+        return Failure("dynamic attributes are not allowed in let", src.span(node))
+    scope, _ = ev.recursive_scope(bindings, env, src)
     body = node.child_by_field_name("body")
     if body is None:
         return Unknown("let without a body", src.span(node))
@@ -765,9 +937,11 @@ def _eval_select(ev: Evaluator, node: Node, env: Scope, src: SourceFile) -> Valu
     for component in path.children_by_field_name("attr"):
         name = ev.attr_name(component, env, src)
         if name is None:
-            return Unknown("selection of ${null}", span)
+            return Failure("selection of ${null}", span)
         if isinstance(name, Unknown):
-            return Unknown(f"selection with an unknown name: {name.reason}", name.span or span)
+            return caused_by(
+                f"selection with an unknown name: {name.reason}", name, name.span or span
+            )
         if isinstance(value, Opaque):
             value = value.select(name, span)
             continue
@@ -780,14 +954,14 @@ def _eval_select(ev: Evaluator, node: Node, env: Scope, src: SourceFile) -> Valu
                     return Unknown(f"attribute {name!r} may be defined under a dynamic name", span)
                 if default is not None:
                     return ev.eval(default, env, src)
-                return Unknown(f"attribute {name!r} missing", span)
+                return Failure(f"attribute {name!r} missing", span)
             value = found.force()
             continue
         if isinstance(value, Unknown):
             return value
         if default is not None:
             return ev.eval(default, env, src)
-        return Unknown(f"cannot select {name!r} from a value that is not a set", span)
+        return Failure(f"cannot select {name!r} from a value that is not a set", span)
     return ev.resolved(value)
 
 
@@ -801,8 +975,10 @@ def _eval_has_attr(ev: Evaluator, node: Node, env: Scope, src: SourceFile) -> Va
     span = src.span(node)
     for component in path.children_by_field_name("attr"):
         name = ev.attr_name(component, env, src)
-        if isinstance(name, Unknown) or name is None:
-            return Unknown("`?` with an unknown name", span)
+        if name is None:
+            return Failure("`?` with the name ${null}", span)
+        if isinstance(name, Unknown):
+            return caused_by(f"`?` with an unknown name: {name.reason}", name, span)
         value = ev.resolved(value)
         if isinstance(value, AttrSet):
             found = value.get(name)
@@ -812,7 +988,7 @@ def _eval_has_attr(ev: Evaluator, node: Node, env: Scope, src: SourceFile) -> Va
                 return False
             value = found.force()
         elif isinstance(value, Unknown):
-            return Unknown(f"`?` on an unknown value: {value.reason}", value.span or span)
+            return caused_by(f"`?` on an unknown value: {value.reason}", value, value.span or span)
         else:
             return False
     return True
@@ -830,6 +1006,8 @@ def _eval_if(ev: Evaluator, node: Node, env: Scope, src: SourceFile) -> Value:
         return ev.eval(then_node, env, src)
     if cond is False:
         return ev.eval(else_node, env, src)
+    if isinstance(cond, Failure):
+        return cond
     if isinstance(cond, Unknown):
         return Conditional(
             Thunk(cond_node, env, src, ev),
@@ -838,7 +1016,7 @@ def _eval_if(ev: Evaluator, node: Node, env: Scope, src: SourceFile) -> Value:
             cond,
             src.span(node),
         )
-    return Unknown("if condition is not a Boolean", src.span(cond_node))
+    return Failure("if condition is not a Boolean", src.span(cond_node))
 
 
 @handles("assert_expression")
@@ -849,9 +1027,20 @@ def _eval_assert(ev: Evaluator, node: Node, env: Scope, src: SourceFile) -> Valu
         return Unknown("incomplete assert", src.span(node))
     cond = ev.eval(cond_node, env, src)
     if cond is False:
-        return Unknown("assertion failed", src.span(cond_node))
-    if cond is not True and not isinstance(cond, Unknown):
-        return Unknown("assertion condition is not a Boolean", src.span(cond_node))
+        return Failure("assertion failed", src.span(cond_node))
+    if isinstance(cond, Failure):
+        return cond
+    if isinstance(cond, Unknown):
+        # the body where the assertion holds, a failure where it does not
+        return Conditional(
+            Thunk(cond_node, env, src, ev),
+            Thunk(body, env, src, ev),
+            Thunk.of(Failure("assertion failed", src.span(cond_node))),
+            cond,
+            src.span(node),
+        )
+    if cond is not True:
+        return Failure("assertion condition is not a Boolean", src.span(cond_node))
     return ev.eval(body, env, src)
 
 
@@ -877,7 +1066,9 @@ def _eval_binary(ev: Evaluator, node: Node, env: Scope, src: SourceFile) -> Valu
     right = node.child_by_field_name("right")
     if op is None or left is None or right is None:
         return Unknown("incomplete binary expression", src.span(node))
-    return binary(ev, op.type, Thunk(left, env, src, ev), Thunk(right, env, src, ev), src.span(node))
+    return binary(
+        ev, op.type, Thunk(left, env, src, ev), Thunk(right, env, src, ev), src.span(node)
+    )
 
 
 @handles("ERROR")

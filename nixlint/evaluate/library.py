@@ -13,12 +13,19 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from nixlint.evaluate.evaluator import MAX_LIST, Conditional, Evaluator, coerce_to_string, join_parts
-from nixlint.evaluate.operators import compare, equal
+from nixlint.evaluate.evaluator import (
+    MAX_LIST,
+    Conditional,
+    Evaluator,
+    coerce_to_string,
+    join_parts,
+)
+from nixlint.evaluate.operators import compare, equal, short_circuit
 from nixlint.evaluate.values import (
     Attr,
     AttrSet,
     Builtin,
+    Failure,
     Lambda,
     List,
     MkIf,
@@ -32,6 +39,8 @@ from nixlint.evaluate.values import (
     Thunk,
     Unknown,
     Value,
+    caused_by,
+    first_unknown,
     type_name,
 )
 
@@ -87,7 +96,7 @@ def define(
 def _err(fn: str, expected: str, value: Value) -> Unknown:
     if isinstance(value, Unknown):
         return value
-    return Unknown(f"{fn}: expected {expected}, got a {type_name(value)}")
+    return Failure(f"{fn}: expected {expected}, got a {type_name(value)}")
 
 
 def _list(fn: str, t: Thunk) -> List | Unknown:
@@ -118,10 +127,17 @@ def _bool(fn: str, t: Thunk) -> bool | Unknown:
 
 
 def _first_unknown(*values: object) -> Unknown | None:
-    for value in values:
-        if isinstance(value, Unknown):
-            return value
-    return None
+    return first_unknown(*values)
+
+
+def _function(fn: str, t: Thunk) -> Value:
+    """A function argument, which Nix forces first: a value that is not a function fails."""
+    value = t.force()
+    if isinstance(value, (Lambda, Builtin, Unknown)):
+        return value
+    if isinstance(value, AttrSet) and "__functor" in value.attrs:
+        return value
+    return Failure(f"{fn}: expected a function, got a {type_name(value)}")
 
 
 def _set_complete(fn: str, value: AttrSet) -> Unknown | None:
@@ -157,19 +173,28 @@ def _to_string(ev: Evaluator, value: Value, span: Span | None = None) -> str | U
     if isinstance(value, Path):
         return value.path if value.external else os.path.abspath(value.path)
     if isinstance(value, List):
-        parts: list[str] = []
-        for item in value.items:
-            s = _to_string(ev, item.force(), span)
-            if isinstance(s, Unknown):
-                return s
-            parts.append(s)
-        return " ".join(parts)
+        return _list_to_string(ev, value, span)
     if isinstance(value, AttrSet):
         to_string = value.get("__toString")
         if to_string is not None:
             result = ev.apply(to_string.force(), Thunk.of(value))
-            return result if isinstance(result, (str, Unknown)) else Unknown("__toString")
+            return _to_string(ev, result, span)
     return coerce_to_string(value, span)
+
+
+def _list_to_string(ev: Evaluator, value: List, span: Span | None) -> str | Unknown:
+    """Items joined by spaces, except that Nix puts none after an empty list."""
+    out: list[str] = []
+    last = len(value.items) - 1
+    for index, item in enumerate(value.items):
+        v = item.force()
+        s = _to_string(ev, v, span)
+        if isinstance(s, Unknown):
+            return s
+        out.append(s)
+        if index < last and not (isinstance(v, List) and not v.items):
+            out.append(" ")
+    return "".join(out)
 
 
 # -- builtins -------------------------------------------------------------------------------
@@ -183,12 +208,12 @@ def _b_to_string(ev: Evaluator, x: Thunk) -> Value:
 @define("throw", 1)
 def _b_throw(ev: Evaluator, msg: Thunk) -> Value:
     text = msg.force()
-    return Unknown(f"evaluation error: throw {text!r}" if isinstance(text, str) else "throw")
+    return Failure(f"evaluation error: throw {text!r}" if isinstance(text, str) else "throw")
 
 
 @define("abort", 1)
 def _b_abort(ev: Evaluator, msg: Thunk) -> Value:
-    return Unknown("evaluation aborted")
+    return Failure("evaluation aborted")
 
 
 @define("length", 1, lib=True)
@@ -202,7 +227,7 @@ def _b_head(ev: Evaluator, xs: Thunk) -> Value:
     value = _list("head", xs)
     if isinstance(value, Unknown):
         return value
-    return value.items[0].force() if value.items else Unknown("head of an empty list")
+    return value.items[0].force() if value.items else Failure("head of an empty list")
 
 
 @define("tail", 1, lib=True)
@@ -210,7 +235,7 @@ def _b_tail(ev: Evaluator, xs: Thunk) -> Value:
     value = _list("tail", xs)
     if isinstance(value, Unknown):
         return value
-    return List(value.items[1:]) if value.items else Unknown("tail of an empty list")
+    return List(value.items[1:]) if value.items else Failure("tail of an empty list")
 
 
 @define("elemAt", 2, lib=True)
@@ -222,7 +247,7 @@ def _b_elem_at(ev: Evaluator, xs: Thunk, n: Thunk) -> Value:
     assert isinstance(value, List) and isinstance(index, int)
     if 0 <= index < len(value.items):
         return value.items[index].force()
-    return Unknown("elemAt: index out of bounds")
+    return Failure("elemAt: index out of bounds")
 
 
 @define("elem", 2, lib=True)
@@ -231,31 +256,26 @@ def _b_elem(ev: Evaluator, x: Thunk, xs: Thunk) -> Value:
     if isinstance(value, Unknown):
         return value
     needle = x.force()
-    result: Value = False
-    for item in value.items:
-        e = equal(ev, needle, item.force())
-        if e is True:
-            return True
-        if isinstance(e, Unknown):
-            result = e
-    return result
+    return short_circuit((equal(ev, needle, item.force()) for item in value.items), stop=True)
 
 
 @define("filter", 2, lib=True)
 def _b_filter(ev: Evaluator, f: Thunk, xs: Thunk) -> Value:
+    fn = _function("filter", f)
+    if isinstance(fn, Failure):
+        return fn
     value = _list("filter", xs)
     if isinstance(value, Unknown):
         return value
-    fn = f.force()
     kept: list[Thunk] = []
     for item in value.items:
         keep = ev.apply(fn, item)
         if isinstance(keep, Unknown):
-            return Unknown(f"filter: {keep.reason}", keep.span)
+            return caused_by(f"filter: {keep.reason}", keep)
         if keep is True:
             kept.append(item)
         elif keep is not False:
-            return Unknown("filter: predicate did not return a Boolean")
+            return Failure("filter: predicate did not return a Boolean")
     return List(kept)
 
 
@@ -286,6 +306,9 @@ def _b_concat_lists(ev: Evaluator, xss: Thunk) -> Value:
 
 @define("concatMap", 2, lib=True)
 def _b_concat_map(ev: Evaluator, f: Thunk, xs: Thunk) -> Value:
+    fn = _function("concatMap", f)
+    if isinstance(fn, Failure):
+        return fn
     mapped = _b_map(ev, f, xs)
     if isinstance(mapped, Unknown):
         return mapped
@@ -296,8 +319,8 @@ def _b_concat_map(ev: Evaluator, f: Thunk, xs: Thunk) -> Value:
 def _b_concat_strings_sep(ev: Evaluator, sep: Thunk, xs: Thunk) -> Value:
     separator, value = _str("concatStringsSep", sep), _list("concatStringsSep", xs)
     unknown = _first_unknown(value)
-    if unknown:
-        return unknown
+    if isinstance(separator, Failure) or unknown:
+        return separator if isinstance(separator, Failure) else unknown
     assert isinstance(value, List)
     parts: list[str | Unknown] = []
     for index, item in enumerate(value.items):
@@ -312,7 +335,7 @@ def _b_attr_names(ev: Evaluator, s: Thunk) -> Value:
     value = _set("attrNames", s)
     if isinstance(value, Unknown):
         return value
-    return _set_complete("attrNames", value) or List([Thunk.of(k) for k in value.keys()])
+    return _set_complete("attrNames", value) or List([Thunk.of(k) for k in sorted(value.attrs)])
 
 
 @define("attrValues", 1, lib=True)
@@ -356,14 +379,18 @@ def _b_list_to_attrs(ev: Evaluator, xs: Thunk) -> Value:
             return pair
         name_t, value_t = pair.get("name"), pair.get("value")
         if name_t is None or value_t is None:
-            return Unknown("listToAttrs: element without name or value")
+            if not pair.complete:
+                return Unknown("listToAttrs: element that may lack a name or value")
+            return Failure("listToAttrs: element without name or value")
         name = name_t.force()
+        if isinstance(name, Failure):
+            return name
         if isinstance(name, Unknown):
             dynamic.append((name, Attr(value_t, item.span)))
         elif isinstance(name, str):
             attrs.setdefault(name, Attr(value_t, item.span))
         else:
-            return Unknown("listToAttrs: name is not a string")
+            return Failure("listToAttrs: name is not a string")
     return AttrSet(attrs, dynamic)
 
 
@@ -376,7 +403,10 @@ def _b_map_attrs(ev: Evaluator, f: Thunk, s: Thunk) -> Value:
     attrs = {
         k: Attr(_call_later(ev, fn, Thunk.of(k), a.thunk), a.span) for k, a in value.attrs.items()
     }
-    dynamic = [(k, Attr(Thunk.of(Unknown("mapAttrs over an unknown name")), a.span)) for k, a in value.dynamic]
+    dynamic = [
+        (k, Attr(Thunk.of(Unknown("mapAttrs over an unknown name")), a.span))
+        for k, a in value.dynamic
+    ]
     return AttrSet(attrs, dynamic, value.span, value.partial)
 
 
@@ -431,22 +461,22 @@ def _b_cat_attrs(ev: Evaluator, name: Thunk, xs: Thunk) -> Value:
 
 def _quantifier(name: str, want: bool) -> Fn:
     def run(ev: Evaluator, f: Thunk, xs: Thunk) -> Value:
+        fn = _function(name, f)
+        if isinstance(fn, Failure):
+            return fn
         value = _list(name, xs)
         if isinstance(value, Unknown):
             return value
-        fn = f.force()
-        result: Value = not want
-        for item in value.items:
-            r = ev.apply(fn, item)
-            if r is want:
-                return want
-            if isinstance(r, Unknown):
-                result = r
-            elif not isinstance(r, bool):
-                return Unknown(f"{name}: predicate did not return a Boolean")
-        return result
+        return short_circuit((_predicate(ev, name, fn, item) for item in value.items), stop=want)
 
     return run
+
+
+def _predicate(ev: Evaluator, name: str, fn: Value, item: Thunk) -> bool | Unknown:
+    r = ev.apply(fn, item)
+    if isinstance(r, (bool, Unknown)):
+        return r
+    return Failure(f"{name}: predicate did not return a Boolean")
 
 
 define("any", 2, lib=True)(_quantifier("any", True))
@@ -497,7 +527,7 @@ def _arith(name: str, op: str) -> None:
             x, y = a.force(), b.force()
             if isinstance(x, (int, float, Unknown)) and isinstance(y, (int, float, Unknown)):
                 return add(x, y, None)
-            return Unknown("add: expected numbers")
+            return first_unknown(x, y) or Failure("add: expected numbers")
         return arithmetic(op, a.force(), b.force(), None)
 
     define(name, 2, lib=True)(run)
@@ -509,15 +539,17 @@ for _name, _op in (("add", "+"), ("sub", "-"), ("mul", "*"), ("div", "/"), ("les
 
 @define("foldl'", 3, lib=True)
 def _b_foldl(ev: Evaluator, f: Thunk, init: Thunk, xs: Thunk) -> Value:
+    fn = _function("foldl'", f)
+    if isinstance(fn, Failure):
+        return fn
     value = _list("foldl'", xs)
     if isinstance(value, Unknown):
         return value
-    fn = f.force()
     acc: Value = init.force()
     for item in value.items:
         acc = ev.apply(ev.apply(fn, Thunk.of(acc)), item)
-        if isinstance(acc, Unknown) and ev.steps > ev.budget:
-            return acc
+        if isinstance(acc, Failure) or (isinstance(acc, Unknown) and ev.steps > ev.budget):
+            return acc  # each step is forced in Nix: a failure stops the fold
     return acc
 
 
@@ -527,7 +559,7 @@ def _b_gen_list(ev: Evaluator, f: Thunk, n: Thunk) -> Value:
     if isinstance(count, Unknown):
         return count
     if count < 0:
-        return Unknown("genList: negative length")
+        return Failure("genList: negative length")
     if count > MAX_LIST:
         return Unknown("list too long to track")
     fn = f.force()
@@ -549,63 +581,78 @@ def _b_substring(ev: Evaluator, start: Thunk, length: Thunk, s: Thunk) -> Value:
         return unknown
     assert isinstance(a, int) and isinstance(n, int) and isinstance(text, str)
     if a < 0:
-        return Unknown("substring: negative start")
+        return Failure("substring: negative start")
     data = text.encode()
     end = len(data) if n < 0 else a + n
-    return data[a:end].decode("utf-8", "replace")
+    return _decode(data[a:end], "substring")
+
+
+def _decode(data: bytes, fn: str) -> str | Unknown:
+    """Nix strings are bytes: one that is not UTF-8 has no exact Python value."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return Unknown(f"{fn}: the result splits a UTF-8 character")
 
 
 @define("replaceStrings", 3, lib=True)
 def _b_replace_strings(ev: Evaluator, old: Thunk, new: Thunk, s: Thunk) -> Value:
-    olds, news, text = _list("replaceStrings", old), _list("replaceStrings", new), _str("replaceStrings", s)
-    unknown = _first_unknown(olds, news, text)
+    olds, news, text = (
+        _list("replaceStrings", old),
+        _list("replaceStrings", new),
+        _str("replaceStrings", s),
+    )
+    if isinstance(olds, List) and isinstance(news, List):
+        if len(olds.items) != len(news.items):
+            return Failure("replaceStrings: lists of different lengths")
+        strs = [_str("replaceStrings", t) for t in olds.items + news.items]
+    else:
+        strs = []
+    unknown = _first_unknown(olds, news, *strs, text)
     if unknown:
         return unknown
-    assert isinstance(olds, List) and isinstance(news, List) and isinstance(text, str)
-    if len(olds.items) != len(news.items):
-        return Unknown("replaceStrings: lists of different lengths")
-    pats: list[str] = []
-    reps: list[str] = []
-    for o, r in zip(olds.items, news.items, strict=True):
-        ov, rv = o.force(), r.force()
-        if not isinstance(ov, str) or not isinstance(rv, str):
-            return Unknown("replaceStrings: unknown pattern or replacement")
-        pats.append(ov)
-        reps.append(rv)
-    out: list[str] = []
+    assert isinstance(olds, List) and isinstance(text, str)
+    encoded = [v.encode() for v in strs]  # type: ignore[union-attr]
+    pats, reps = encoded[: len(olds.items)], encoded[len(olds.items) :]
+    return _decode(_replace_bytes(text.encode(), pats, reps), "replaceStrings")
+
+
+def _replace_bytes(data: bytes, pats: list[bytes], reps: list[bytes]) -> bytes:
+    """Nix's replaceStrings, byte by byte: the first pattern matching at a position wins;
+    an empty pattern matches before every byte and at the end."""
+    out: list[bytes] = []
     i = 0
-    while i <= len(text):
+    while i <= len(data):
         for p, r in zip(pats, reps, strict=True):
-            if text.startswith(p, i):
+            if data.startswith(p, i):
                 out.append(r)
                 if p:
                     i += len(p)
                 else:
-                    if i < len(text):
-                        out.append(text[i])
+                    out.append(data[i : i + 1])
                     i += 1
                 break
         else:
-            if i < len(text):
-                out.append(text[i])
+            out.append(data[i : i + 1])
             i += 1
-    return "".join(out)
+    return b"".join(out)
 
 
 @define("seq", 2)
 def _b_seq(ev: Evaluator, a: Thunk, b: Thunk) -> Value:
-    a.force()
-    return b.force()
+    first = a.force()
+    return first if isinstance(first, Failure) else b.force()
 
 
 @define("deepSeq", 2)
 def _b_deep_seq(ev: Evaluator, a: Thunk, b: Thunk) -> Value:
-    return b.force()
+    first = ev.deep(a.force())
+    return first if isinstance(first, Failure) else b.force()
 
 
 @define("trace", 2)
 def _b_trace(ev: Evaluator, a: Thunk, b: Thunk) -> Value:
-    return b.force()
+    return _b_seq(ev, a, b)
 
 
 @define("toJSON", 1)
@@ -613,9 +660,49 @@ def _b_to_json(ev: Evaluator, x: Thunk) -> Value:
     data = ev.deep(x.force())
     if isinstance(data, Unknown):
         return data
+    return _json(data)
+
+
+def _json(data: object) -> str | Unknown:
+    """JSON text as Nix writes it: no spaces, floats with 6 significant digits, control
+    characters other than newline, return and tab as ``\\u00XX``."""
     if isinstance(data, Path):
         return Unknown("toJSON of a path")
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    if isinstance(data, float):
+        return _json_float(data)
+    if isinstance(data, str):
+        return _json_string(data)
+    if isinstance(data, list):
+        parts = [_json(v) for v in data]
+        unknown = _first_unknown(*parts)
+        return unknown or "[" + ",".join(parts) + "]"  # type: ignore[arg-type]
+    if isinstance(data, dict):
+        parts = [_json(v) for v in data.values()]
+        unknown = _first_unknown(*parts)
+        if unknown:
+            return unknown
+        fields = [f"{_json_string(k)}:{v}" for k, v in zip(data, parts, strict=True)]
+        return "{" + ",".join(fields) + "}"
+    return json.dumps(data)
+
+
+def _json_float(value: float) -> str | Unknown:
+    if not math.isfinite(value):
+        return Unknown("toJSON of a float that is not finite")
+    return f"{value:g}"
+
+
+_JSON_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _json_string(text: str) -> str:
+    out = []
+    for ch in text:
+        escaped = _JSON_ESCAPES.get(ch)
+        if escaped is None and ord(ch) < 32:
+            escaped = f"\\u{ord(ch):04x}"
+        out.append(escaped or ch)
+    return '"' + "".join(out) + '"'
 
 
 @define("fromJSON", 1)
@@ -626,7 +713,7 @@ def _b_from_json(ev: Evaluator, s: Thunk) -> Value:
     try:
         return from_python(json.loads(text))
     except (ValueError, RecursionError):
-        return Unknown("fromJSON: invalid JSON")
+        return Failure("fromJSON: invalid JSON")
 
 
 def from_python(data: object) -> Value:
@@ -657,16 +744,21 @@ def _b_function_args(ev: Evaluator, f: Thunk) -> Value:
 
 @define("sort", 2, lib=True)
 def _b_sort(ev: Evaluator, f: Thunk, xs: Thunk) -> Value:
+    fn = _function("sort", f)
+    if isinstance(fn, Failure):
+        return fn
     value = _list("sort", xs)
     if isinstance(value, Unknown):
         return value
-    fn = f.force()
+    failed = next((v for v in (t.force() for t in value.items) if isinstance(v, Failure)), None)
+    if failed is not None:
+        return failed
     failure: list[Unknown] = []
 
     def less(a: Thunk, b: Thunk) -> bool:
         r = ev.apply(ev.apply(fn, a), b)
         if not isinstance(r, bool):
-            failure.append(r if isinstance(r, Unknown) else Unknown("sort: comparator result"))
+            failure.append(r if isinstance(r, Unknown) else Failure("sort: comparator result"))
             return False
         return r
 
@@ -693,16 +785,18 @@ def _merge_sort(items: list[Thunk], less: Callable[[Thunk, Thunk], bool]) -> lis
 
 @define("partition", 2, lib=True)
 def _b_partition(ev: Evaluator, f: Thunk, xs: Thunk) -> Value:
+    fn = _function("partition", f)
+    if isinstance(fn, Failure):
+        return fn
     value = _list("partition", xs)
     if isinstance(value, Unknown):
         return value
-    fn = f.force()
     right: list[Thunk] = []
     wrong: list[Thunk] = []
     for item in value.items:
         r = ev.apply(fn, item)
         if not isinstance(r, bool):
-            return r if isinstance(r, Unknown) else Unknown("partition: predicate result")
+            return r if isinstance(r, Unknown) else Failure("partition: predicate result")
         (right if r else wrong).append(item)
     return _make_set({"right": Thunk.of(List(right)), "wrong": Thunk.of(List(wrong))})
 
@@ -918,17 +1012,17 @@ for _name in ("literalExpression", "literalExample", "literalMD", "mdDoc"):
 # -- lib: conditionals (a condition nixlint cannot decide gives a Conditional) -----------------
 
 
-def _conditional(
-    fn: str, cond: Thunk, then: Callable[[], Value], otherwise: Value
-) -> Value:
+def _conditional(fn: str, cond: Thunk, then: Callable[[], Value], otherwise: Value) -> Value:
     c = cond.force()
     if c is True:
         return then()
     if c is False:
         return otherwise
+    if isinstance(c, Failure):
+        return c
     if isinstance(c, Unknown):
         return Conditional(cond.fresh(), Thunk.lazy(then), Thunk.of(otherwise), c, cond.span)
-    return Unknown(f"{fn}: condition is not a Boolean")
+    return Failure(f"{fn}: condition is not a Boolean")
 
 
 @define("optional", 2, builtin=False, lib=True)
@@ -1203,10 +1297,7 @@ def _l_gen_attrs(ev: Evaluator, names: Thunk, f: Thunk) -> Value:
         return value
     fn = f.force()
     pairs = List(
-        [
-            Thunk.of(_make_set({"name": t, "value": _call_later(ev, fn, t)}))
-            for t in value.items
-        ]
+        [Thunk.of(_make_set({"name": t, "value": _call_later(ev, fn, t)})) for t in value.items]
     )
     return _b_list_to_attrs(ev, Thunk.of(pairs))
 
@@ -1334,7 +1425,9 @@ def _recursive_update(ev: Evaluator, x: Value, y: Value, depth: int) -> Value:
         if name in attrs:
             left, right = attrs[name].thunk, attr.thunk
             merged = Thunk.lazy(
-                lambda left=left, right=right: _recursive_update(ev, left.force(), right.force(), depth + 1)
+                lambda left=left, right=right: _recursive_update(
+                    ev, left.force(), right.force(), depth + 1
+                )
             )
             attrs[name] = Attr(merged, attr.span)
         else:
@@ -1413,9 +1506,7 @@ LIB = AttrSet({name: Attr(t) for name, t in _LIB.items()}, partial="lib")
 for _sub in ("lists", "strings", "attrsets", "trivial", "modules", "options", "versions"):
     LIB.attrs[_sub] = Attr(Thunk.of(LIB))
 LIB.attrs["types"] = Attr(Thunk.of(Opaque("lib.types")))
-LIB.attrs["mod"] = Attr(
-    Thunk.of(Builtin("mod", 2, lambda ev, a, b: _mod(a.force(), b.force())))
-)
+LIB.attrs["mod"] = Attr(Thunk.of(Builtin("mod", 2, lambda ev, a, b: _mod(a.force(), b.force()))))
 
 
 def _mod(a: Value, b: Value) -> Value:

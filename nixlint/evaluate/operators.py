@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from nixlint.evaluate.evaluator import MAX_LIST, coerce_to_string, join_parts
 from nixlint.evaluate.values import (
     AttrSet,
     Builtin,
+    Failure,
     Lambda,
     List,
     PartialString,
@@ -15,6 +17,8 @@ from nixlint.evaluate.values import (
     Thunk,
     Unknown,
     Value,
+    first_unknown,
+    type_name,
 )
 
 if TYPE_CHECKING:
@@ -27,10 +31,27 @@ def _is_number(value: Value) -> bool:
 
 
 def _unknown(a: Value, b: Value, span: Span | None) -> Unknown | None:
-    for value in (a, b):
-        if isinstance(value, Unknown):
-            return value
-    return None
+    return first_unknown(a, b)
+
+
+def short_circuit(outcomes: Iterable[bool | Unknown], stop: bool) -> bool | Unknown:
+    """Steps run in order, as Nix runs them (list equality, ``elem``, ``any``…): the first
+    outcome equal to ``stop`` ends the run with ``stop``, a failure ends it failing. An
+    Unknown outcome may or may not stop the run, so a later failure may be reached or not:
+    the result may fail."""
+    pending: Unknown | None = None
+    for outcome in outcomes:
+        if outcome is stop:
+            return stop
+        if isinstance(outcome, Failure):
+            return _may_fail(outcome) if pending is not None else outcome
+        if isinstance(outcome, Unknown) and pending is None:
+            pending = outcome
+    return pending if pending is not None else not stop
+
+
+def _may_fail(failure: Failure) -> Failure:
+    return Failure(f"may fail: {failure.reason}", failure.span)
 
 
 def not_(value: Value, span: Span | None) -> Value:
@@ -38,7 +59,7 @@ def not_(value: Value, span: Span | None) -> Value:
         return not value
     if isinstance(value, Unknown):
         return value
-    return Unknown("`!` applied to a value that is not a Boolean", span)
+    return Failure("`!` applied to a value that is not a Boolean", span)
 
 
 def negate(value: Value, span: Span | None) -> Value:
@@ -46,7 +67,7 @@ def negate(value: Value, span: Span | None) -> Value:
         return -value  # type: ignore[operator]
     if isinstance(value, Unknown):
         return value
-    return Unknown("`-` applied to a value that is not a number", span)
+    return Failure("`-` applied to a value that is not a number", span)
 
 
 def binary(ev: Evaluator, op: str, left: Thunk, right: Thunk, span: Span | None) -> Value:
@@ -81,11 +102,26 @@ def _and(left: Thunk, right: Thunk, span: Span | None) -> Value:
         return False
     if a is True:
         b = right.force()
-        return b if isinstance(b, (bool, Unknown)) else Unknown("`&&` operand is not a Boolean", span)
+        return (
+            b if isinstance(b, (bool, Unknown)) else Failure("`&&` operand is not a Boolean", span)
+        )
+    if isinstance(a, Failure):
+        return a
     if isinstance(a, Unknown):
-        b = right.force()
-        return False if b is False else a
-    return Unknown("`&&` operand is not a Boolean", span)
+        return _after_unknown(a, right.force(), False, "&&", span)
+    return Failure("`&&` operand is not a Boolean", span)
+
+
+def _after_unknown(a: Unknown, b: Value, stop: bool, op: str, span: Span | None) -> Value:
+    """``a && b`` (``stop`` False) or ``a || b`` (``stop`` True) for an unknown Boolean ``a``:
+    ``b`` decides when it is ``stop``; when it fails, the whole may fail."""
+    if b is stop:
+        return stop
+    if isinstance(b, Failure):
+        return _may_fail(b)
+    if not isinstance(b, (bool, Unknown)):
+        return Failure(f"may fail: `{op}` operand is not a Boolean", span)
+    return a
 
 
 def _or(left: Thunk, right: Thunk, span: Span | None) -> Value:
@@ -97,11 +133,14 @@ def _or_values(a: Value, right: Thunk, span: Span | None) -> Value:
         return True
     if a is False:
         b = right.force()
-        return b if isinstance(b, (bool, Unknown)) else Unknown("`||` operand is not a Boolean", span)
+        return (
+            b if isinstance(b, (bool, Unknown)) else Failure("`||` operand is not a Boolean", span)
+        )
+    if isinstance(a, Failure):
+        return a
     if isinstance(a, Unknown):
-        b = right.force()
-        return True if b is True else a
-    return Unknown("`||` operand is not a Boolean", span)
+        return _after_unknown(a, right.force(), True, "||", span)
+    return Failure("`||` operand is not a Boolean", span)
 
 
 def add(a: Value, b: Value, span: Span | None) -> Value:
@@ -124,7 +163,7 @@ def add(a: Value, b: Value, span: Span | None) -> Value:
         return unknown
     if isinstance(a, AttrSet) and "outPath" in a.attrs:
         return add(coerce_to_string(a, span), b, span)
-    return Unknown("`+` applied to values that cannot be added", span)
+    return Failure("`+` applied to values that cannot be added", span)
 
 
 def _stringy(value: Value) -> bool:
@@ -148,14 +187,14 @@ def arithmetic(op: str, a: Value, b: Value, span: Span | None) -> Value:
     if unknown is not None:
         return unknown
     if not (_is_number(a) and _is_number(b)):
-        return Unknown(f"`{op}` applied to values that are not numbers", span)
+        return Failure(f"`{op}` applied to values that are not numbers", span)
     x, y = a, b  # type: ignore[assignment]
     if op == "-":
         return _wrap(x - y)  # type: ignore[operator]
     if op == "*":
         return _wrap(x * y)  # type: ignore[operator]
     if y == 0:
-        return Unknown("division by zero", span)
+        return Failure("division by zero", span)
     if isinstance(x, int) and isinstance(y, int):
         q = abs(x) // abs(y)
         return q if (x >= 0) == (y >= 0) else -q
@@ -175,12 +214,25 @@ def compare(ev: Evaluator, a: Value, b: Value, span: Span | None) -> int | Unkno
     if isinstance(a, Path) and isinstance(b, Path):
         return (a.path > b.path) - (a.path < b.path)
     if isinstance(a, List) and isinstance(b, List):
-        for x, y in zip(a.items, b.items, strict=False):
-            c = compare(ev, x.force(), y.force(), span)
-            if c != 0:
-                return c
-        return (len(a.items) > len(b.items)) - (len(a.items) < len(b.items))
-    return Unknown("cannot compare these values", span)
+        return _compare_lists(ev, a.items, b.items, span)
+    return Failure(f"cannot compare a {type_name(a)} with a {type_name(b)}", span)
+
+
+def _compare_lists(
+    ev: Evaluator, xs: list[Thunk], ys: list[Thunk], span: Span | None
+) -> int | Unknown:
+    """Like Nix: equal items are skipped, the first unequal pair decides, then the lengths."""
+    for index, (x, y) in enumerate(zip(xs, ys, strict=False)):
+        xv, yv = x.force(), y.force()
+        e = equal(ev, xv, yv)
+        if e is False:
+            return compare(ev, xv, yv, span)
+        if isinstance(e, Failure):
+            return e
+        if isinstance(e, Unknown):
+            rest = _compare_lists(ev, xs[index + 1 :], ys[index + 1 :], span)
+            return _may_fail(rest) if isinstance(rest, Failure) else e
+    return (len(xs) > len(ys)) - (len(xs) < len(ys))
 
 
 def compare_op(ev: Evaluator, op: str, a: Value, b: Value, span: Span | None) -> Value:
@@ -209,29 +261,9 @@ def equal(ev: Evaluator, a: Value, b: Value, depth: int = 0) -> bool | Unknown:
     if isinstance(a, List) and isinstance(b, List):
         if len(a.items) != len(b.items):
             return False
-        result: bool | Unknown = True
-        for x, y in zip(a.items, b.items, strict=True):
-            e = equal(ev, x.force(), y.force(), depth + 1)
-            if e is False:
-                return False
-            if isinstance(e, Unknown):
-                result = e
-        return result
+        return short_circuit(_pairs(ev, a.items, b.items, depth), stop=False)
     if isinstance(a, AttrSet) and isinstance(b, AttrSet):
-        if not (a.complete and b.complete):
-            return Unknown("comparison of sets with unknown attribute names")
-        if set(a.attrs) != set(b.attrs):
-            return False
-        if "outPath" in a.attrs and "outPath" in b.attrs:
-            return equal(ev, a.attrs["outPath"].thunk.force(), b.attrs["outPath"].thunk.force())
-        result = True
-        for name, attr in a.items():
-            e = equal(ev, attr.thunk.force(), b.attrs[name].thunk.force(), depth + 1)
-            if e is False:
-                return False
-            if isinstance(e, Unknown):
-                result = e
-        return result
+        return _equal_sets(ev, a, b, depth)
     if isinstance(a, (Lambda, Builtin)) or isinstance(b, (Lambda, Builtin)):
         return Unknown("comparison of functions")
     if type(a) is not type(b):
@@ -239,6 +271,40 @@ def equal(ev: Evaluator, a: Value, b: Value, depth: int = 0) -> bool | Unknown:
         if isinstance(a, known) and isinstance(b, known):
             return False
     return Unknown("comparison of values nixlint does not model")
+
+
+def _pairs(ev: Evaluator, xs: list[Thunk], ys: list[Thunk], depth: int) -> Iterator[bool | Unknown]:
+    for x, y in zip(xs, ys, strict=True):
+        yield equal(ev, x.force(), y.force(), depth + 1)
+
+
+def _equal_sets(ev: Evaluator, a: AttrSet, b: AttrSet, depth: int) -> bool | Unknown:
+    """Nix compares two derivations by their outPath; other sets of the same size attribute
+    by attribute, in an order of its own, stopping at the first difference. So a failing
+    comparison matters only where no other attribute differs."""
+    if not (a.complete and b.complete):
+        return Unknown("comparison of sets with unknown attribute names")
+    if _is_derivation(a) and _is_derivation(b):
+        return equal(ev, a.attrs["outPath"].thunk.force(), b.attrs["outPath"].thunk.force())
+    if len(a.attrs) != len(b.attrs):
+        return False
+    common = sorted(set(a.attrs) & set(b.attrs))
+    outcomes = [
+        equal(ev, a.attrs[n].thunk.force(), b.attrs[n].thunk.force(), depth + 1) for n in common
+    ]
+    failure = next((o for o in outcomes if isinstance(o, Failure)), None)
+    unknown = next((o for o in outcomes if isinstance(o, Unknown) and o is not failure), None)
+    differs = len(common) != len(a.attrs) or any(o is False for o in outcomes)
+    if failure is not None:
+        return _may_fail(failure) if differs or unknown is not None else failure
+    if differs:
+        return False
+    return unknown or True
+
+
+def _is_derivation(value: AttrSet) -> bool:
+    kind = value.get("type")
+    return kind is not None and "outPath" in value.attrs and kind.force() == "derivation"
 
 
 def concat_lists(a: Value, b: Value, span: Span | None) -> Value:
@@ -249,7 +315,7 @@ def concat_lists(a: Value, b: Value, span: Span | None) -> Value:
     unknown = _unknown(a, b, span)
     if unknown is not None:
         return unknown
-    return Unknown("`++` applied to values that are not lists", span)
+    return Failure("`++` applied to values that are not lists", span)
 
 
 def update(a: Value, b: Value, span: Span | None) -> Value:
@@ -260,4 +326,4 @@ def update(a: Value, b: Value, span: Span | None) -> Value:
     unknown = _unknown(a, b, span)
     if unknown is not None:
         return unknown
-    return Unknown("`//` applied to values that are not sets", span)
+    return Failure("`//` applied to values that are not sets", span)

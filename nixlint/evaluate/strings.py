@@ -12,18 +12,25 @@ import re
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t"}
 # ''' → '' ; ''$ → $ ; ''\X → unescaped X ; anything else is literal text
 _IND_TOKEN = re.compile(r"'''|''\$|''\\(.)|((?:[^']|'(?!'))+)", re.DOTALL)
-_DQ_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
+# an escape, or a raw carriage return (the lexer turns CR and CR LF into LF)
+_DQ_ESCAPE = re.compile(r"\\(.)|\r\n?", re.DOTALL)
 
 
 def unescape_double(raw: str) -> str:
     """The value of a run of ``"…"`` string text between interpolations."""
-    if "\\" not in raw:
+    if "\\" not in raw and "\r" not in raw:
         return raw
-    return _DQ_ESCAPE.sub(lambda m: _ESCAPES.get(m.group(1), m.group(1)), raw)
+    return _DQ_ESCAPE.sub(_unescape_one, raw)
 
 
-#: A piece of an indented string: literal text (indentation applies), escaped text
-#: (indentation does not apply) or an interpolation (``None`` text, the caller's slot).
+def _unescape_one(m: re.Match[str]) -> str:
+    ch = m.group(1)
+    return "\n" if ch is None else _ESCAPES.get(ch, ch)
+
+
+#: A piece of an indented string: literal text or escaped text (``''$``, ``''\n``…), told
+#: apart by the flag, or an interpolation (``None`` text, the caller's slot). Escaped text
+#: does not count towards the indentation, but is stripped like literal text, as in Nix.
 IndPart = tuple[str | None, bool]
 
 
@@ -79,8 +86,8 @@ def strip_indentation(parts: list[IndPart]) -> list[str | None]:
     at_line_start = True
     dropped = 0
     n = len(parts)
-    for index, (text, literal) in enumerate(parts):
-        if text is None or not literal:
+    for index, (text, _literal) in enumerate(parts):
+        if text is None:
             at_line_start = False
             dropped = 0
             out.append(text)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 from nixlint.span import Span
 
@@ -35,6 +35,35 @@ class Unknown:
     def describe(self) -> str:
         where = f" ({self.span.short})" if self.span else ""
         return f"{self.reason}{where}"
+
+
+class Failure(Unknown):
+    """An evaluation error: Nix stops here (``throw``, a failed assertion, a type error, a
+    missing attribute…), or may stop here depending on what nixlint cannot see.
+
+    Other Unknowns stand for values that exist (well-typed, not failing) but are not visible
+    statically, and operators may look past them (``unknown && false`` is false). A failure
+    is never looked past: the expression that forces it fails too.
+    """
+
+    __slots__ = ()
+
+
+def caused_by(reason: str, cause: Unknown, span: Span | None = None) -> Unknown:
+    """A new Unknown because of ``cause``: a failure stays a failure."""
+    kind = Failure if isinstance(cause, Failure) else Unknown
+    return kind(reason, span or cause.span)
+
+
+def first_unknown(*values: object) -> Unknown | None:
+    """The first failure among ``values``, else the first Unknown, else None."""
+    found: Unknown | None = None
+    for value in values:
+        if isinstance(value, Failure):
+            return value
+        if found is None and isinstance(value, Unknown):
+            found = value
+    return found
 
 
 class Opaque(Unknown):
@@ -138,7 +167,7 @@ class Thunk:
         if self.state == 2:
             return self._value
         if self.state == 1:
-            return Unknown("infinite recursion", self.span)
+            return Failure("infinite recursion", self.span)
         self.state = 1
         try:
             if self.fn is not None:
@@ -273,24 +302,24 @@ class OptionDecl:
     description: str | None = None
 
 
-Value = Union[
-    None,
-    bool,
-    int,
-    float,
-    str,
-    Path,
-    List,
-    AttrSet,
-    Lambda,
-    Builtin,
-    Unknown,
-    MkIf,
-    MkMerge,
-    MkOverride,
-    MkOrder,
-    OptionDecl,
-]
+Value = (
+    None
+    | bool
+    | int
+    | float
+    | str
+    | Path
+    | List
+    | AttrSet
+    | Lambda
+    | Builtin
+    | Unknown
+    | MkIf
+    | MkMerge
+    | MkOverride
+    | MkOrder
+    | OptionDecl
+)
 
 MARKERS = (MkIf, MkMerge, MkOverride, MkOrder, OptionDecl)
 
