@@ -171,6 +171,11 @@ class OptionGraph:
     def declaration(self, path: OptionPath | str) -> Declaration | None:
         return self._decls.get(_path(path))
 
+    def declares_under(self, prefix: OptionPath | str) -> bool:
+        """True when a scanned module declares an option at or under ``prefix``."""
+        key = _path(prefix)
+        return any(path[: len(key)] == key for path in self._decls)
+
     def match(self, pattern: OptionPath | str) -> list[OptionPath]:
         """Paths that exist in this host and match ``pattern``; ``*`` matches one component
         (and shell-style globs such as ``docker*`` match within a component)."""

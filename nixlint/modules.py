@@ -44,6 +44,11 @@ DEFAULT_PRIORITY = 100
 DEFAULT_ORDER = 1000
 OPTION_DEFAULT_PRIORITY = 1500
 MAX_NESTING = 120
+#: Undecidable conditions nested on one definition before it is kept as one opaque value
+#: (each one doubles the definitions: ``if`` on an unknown length in a recursive function).
+MAX_CONDITIONS = 8
+#: Values one module may take apart before the rest is kept opaque.
+MAX_COLLECT_STEPS = 50_000
 
 #: Top-level attributes of a module that are not configuration.
 MODULE_META = frozenset(
@@ -273,6 +278,7 @@ class _Context:
 class _Collector:
     def __init__(self, module: Module) -> None:
         self.module = module
+        self.steps = 0
 
     def _define(
         self, path: OptionPath, thunk: Thunk, span: Span | None, ctx: _Context, kind: Kind
@@ -300,10 +306,10 @@ class _Collector:
         if not thunk.evaluated and node is not None and node.type in _LEAF_NODES:
             self._define(path, thunk, span, ctx, "value")
             return
-        if depth > MAX_NESTING:
-            self._define(
-                path, Thunk.of(Unknown("definition nested too deeply", span)), span, ctx, "opaque"
-            )
+        self.steps += 1
+        if depth > MAX_NESTING or self.steps > MAX_COLLECT_STEPS:
+            why = "nested too deeply" if depth > MAX_NESTING else "too large to take apart"
+            self._define(path, Thunk.of(Unknown(f"definition {why}", span)), span, ctx, "opaque")
             return
         value = thunk.force()
         if isinstance(value, MkIf):
@@ -321,11 +327,16 @@ class _Collector:
                 path, value.content, span, _Context(ctx.priority, order, ctx.conditions), depth + 1
             )
         elif isinstance(value, Conditional):
-            cond = value.condition
-            self.collect(path, value.then, span, ctx.with_cond(Cond(cond)), depth + 1)
-            self.collect(
-                path, value.otherwise, span, ctx.with_cond(Cond(cond, negate=True)), depth + 1
-            )
+            if value.then is value.otherwise:
+                self.collect(path, value.then, span, ctx, depth + 1)
+            elif len(ctx.conditions) >= MAX_CONDITIONS:
+                self._define(path, thunk, span, ctx, "opaque")
+            else:
+                cond = value.condition
+                self.collect(path, value.then, span, ctx.with_cond(Cond(cond)), depth + 1)
+                self.collect(
+                    path, value.otherwise, span, ctx.with_cond(Cond(cond, negate=True)), depth + 1
+                )
         elif isinstance(value, AttrSet):
             self._define(path, thunk, span or value.span, ctx, "namespace")
             for name, attr in value.attrs.items():

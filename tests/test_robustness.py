@@ -155,6 +155,11 @@ def test_nonexistent_path_is_a_usage_error(tmp_path: Path) -> None:
         "builtins.genList (x: x) 100000000",
         "{ config, ... }: { x = config; y = config.x; }",
         "{ config, lib, ... }: { a = lib.mkIf config.b 1; b = lib.mkIf config.a true; }",
+        # undecidable conditions in recursion: both branches at every level
+        "let f = n: if n <= 0 then 0 else let r = f (n - 1); in if builtins.currentTime > n"
+        " then r else r; in { x = f 40; }",
+        "let f = n: if n <= 0 then [ ] else if builtins.currentTime > n then f (n - 1)"
+        " else [ n ] ++ f (n - 1); in f 60",
     ],
 )
 def test_odd_programs_end_cleanly(tmp_path: Path, text: str) -> None:

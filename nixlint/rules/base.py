@@ -35,6 +35,18 @@ class Hit:
 
 Check = Callable[["HostContext"], Iterable[Hit]]
 
+#: nixpkgs modules that hardware scans and VM profiles import, which set only kernel
+#: modules and firmware options: a finding about an unset option still stands with them.
+HARMLESS_IMPORTS = (
+    "/installer/scan/not-detected.nix",
+    "/installer/scan/detected.nix",
+    "/profiles/qemu-guest.nix",
+    "/profiles/all-hardware.nix",
+    "/profiles/headless.nix",
+    "/profiles/minimal.nix",
+    "/virtualisation/hyperv-guest.nix",
+)
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -161,6 +173,17 @@ class HostContext:
 
     def resolve(self, path: OptionPath | str) -> Resolution:
         return self.graph.resolve(path)
+
+    @property
+    def unread_imports(self) -> list[str]:
+        """Imported modules nixlint cannot read (flake inputs, nixpkgs modules), which may
+        set what the scanned files leave unset. Modules known to set nothing security
+        relevant are left out."""
+        return [
+            imp.label
+            for imp in self.host.external
+            if not any(imp.label.endswith(harmless) for harmless in HARMLESS_IMPORTS)
+        ]
 
     def match(self, pattern: str) -> list[OptionPath]:
         return self.graph.match(pattern)

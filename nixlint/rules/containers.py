@@ -409,14 +409,26 @@ def container_root_is_host_root(ctx: HostContext) -> Iterator[Hit]:
         res = ctx.resolve((*path, "privateUsers"))
         option = _option(path, "privateUsers")
         if not res.candidates:
-            if res.value == "no":
-                yield Hit(
-                    ctx.anchor(path),
-                    f"container '{name}' has no user namespacing (privateUsers defaults to \"no\"): "
-                    f"root in the container is root on the host{when(presence)}",
-                    option,
-                    confidence=confidence_for(Confidence.HIGH, presence),
+            if res.value != "no":
+                continue
+            confidence = confidence_for(Confidence.HIGH, presence)
+            note = ""
+            if ctx.children(path) == ["config"] and ctx.unread_imports:
+                # only the container's inner configuration is written here: the container
+                # itself may come from a module nixlint cannot read
+                confidence, note = (
+                    Confidence.LOW,
+                    " (unless an imported module nixlint cannot read sets it)",
                 )
+            elif ctx.unread_imports:
+                confidence = confidence.lowered()
+            yield Hit(
+                ctx.anchor(path),
+                f"container '{name}' has no user namespacing (privateUsers defaults to \"no\"): "
+                f"root in the container is root on the host{when(presence)}{note}",
+                option,
+                confidence=confidence,
+            )
             continue
         for item in ctx.candidate_values((*path, "privateUsers")):
             conditional = item.conditional or presence

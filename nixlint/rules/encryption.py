@@ -88,6 +88,8 @@ def _device_verdict(ctx: HostContext, device: Value) -> _Verdict:
         shown = text if isinstance(device, str) else "its device"
         return _Verdict(None, f"{shown} may be the file system inside {which}")
     if isinstance(device, Unknown):
+        if ctx.unread_imports:
+            return _Verdict(None, "its device is set outside the scanned files")
         return _Verdict(
             False, "no LUKS device is configured on this host (device not known statically)"
         )
@@ -125,8 +127,8 @@ def filesystems(ctx: HostContext) -> Iterator[tuple[str, tuple[str, ...], _Verdi
         ):
             continue
         options = [i.text for i in ctx.items((*fs, "options"))]
-        if "bind" in options or "rbind" in options:
-            continue
+        if {"bind", "rbind", "ro"} & set(options):
+            continue  # another file system's directory, or read-only media
         device, dev_conditional, dev_span = _fs_device(ctx, fs)
         encrypted, enc_conditional, _ = ctx.effective((*fs, "encrypted", "enable"))
         if encrypted is True:
@@ -175,16 +177,25 @@ def filesystem_not_encrypted(ctx: HostContext) -> Iterator[Hit]:
     Encrypting an existing disk means reinstalling or migrating the data; it cannot be
     switched on in place.
     """
+    unread = _unread_note(ctx)
     for mount, fs, verdict, conditional, span in filesystems(ctx):
         if verdict.encrypted is False:
             important = mount in IMPORTANT_MOUNTS
             yield Hit(
                 span,
-                f"file system {mount} is not encrypted: {verdict.why}{when(conditional)}",
+                f"file system {mount} is not encrypted: {verdict.why}{when(conditional)}{unread}",
                 schema.join(fs),
                 severity=Severity.HIGH if important else Severity.MEDIUM,
-                confidence=confidence_for(Confidence.HIGH, conditional),
+                confidence=confidence_for(Confidence.HIGH, conditional or bool(unread)),
             )
+
+
+def _unread_note(ctx: HostContext) -> str:
+    """A note for a verdict that rests on the absence of LUKS configuration, when the host
+    imports modules nixlint cannot read (which might configure it)."""
+    if not ctx.unread_imports:
+        return ""
+    return f" (unless an imported module sets it up: {ctx.unread_imports[0]})"
 
 
 @rule(
@@ -292,11 +303,12 @@ def swap_not_encrypted(ctx: HostContext) -> Iterator[Hit]:
     hibernation; use a swap device inside LUKS for that. Do not use a `by-uuid` or
     `by-label` path with random encryption: the signature is overwritten at each boot.
     """
+    unread = _unread_note(ctx)
     for device, verdict, span, conditional in swap_devices(ctx):
         if verdict.encrypted is False:
             yield Hit(
                 span,
-                f"swap device {device} is not encrypted: {verdict.why}{when(conditional)}",
+                f"swap device {device} is not encrypted: {verdict.why}{when(conditional)}{unread}",
                 "swapDevices",
-                confidence=confidence_for(Confidence.HIGH, conditional),
+                confidence=confidence_for(Confidence.HIGH, conditional or bool(unread)),
             )

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from nixlint import schema
 from nixlint.evaluate.values import PartialString
 from nixlint.findings import Confidence, Severity
+from nixlint.modules import DEFAULT_ORDER, DEFAULT_PRIORITY
 from nixlint.rules.base import Hit, HostContext, confidence_for, known_text, rule, when
 
 _CONF_SANDBOX = re.compile(
@@ -115,11 +116,28 @@ CONFINEMENT_SETTINGS = (
 _OFF = (False, "no", "false", "", None)
 
 
-def _starts_something(ctx: HostContext, path: tuple[str, ...]) -> bool:
-    """True when the scanned modules define what the service runs (a service written here,
-    not a hardening override of a service that nixpkgs defines)."""
+def _written_here(ctx: HostContext, path: tuple[str, ...]) -> bool:
+    """True when the scanned modules define what the service runs, as a service of their
+    own: not an addition to (``mkAfter``) or a replacement of (``mkForce``) the command of a
+    service that a NixOS module defines, and not named after a NixOS module the host uses."""
+    defines = False
     for option in (("script",), ("serviceConfig", "ExecStart")):
-        if ctx.resolve((*path, *option)).candidates:
+        for state in ctx.resolve((*path, *option)).candidates:
+            d = state.definition
+            if d.priority < DEFAULT_PRIORITY or d.order != DEFAULT_ORDER:
+                return False
+            defines = True
+    return defines and not _named_after_a_nixos_module(ctx, path[-1])
+
+
+def _named_after_a_nixos_module(ctx: HostContext, name: str) -> bool:
+    """``clamav-freshclam`` when the host configures ``services.clamav`` (and no scanned
+    module declares that option set: then it is the user's own module)."""
+    head = name.split("-")[0]
+    for prefix in (("services", head), ("programs", head), ("services", name), (head,)):
+        if ctx.graph.exists(prefix) and not ctx.graph.declares_under(prefix):
+            if prefix == (head,) and head in ("systemd", "networking", "users", "boot"):
+                continue
             return True
     return False
 
@@ -168,7 +186,7 @@ def service_root_unconfined(ctx: HostContext) -> Iterator[Hit]:
     """
     for path in ctx.match("systemd.services.*"):
         name = path[-1]
-        if name == "*" or not _starts_something(ctx, path):
+        if name == "*" or not _written_here(ctx, path):
             continue
         enabled, _, _ = ctx.effective((*path, "enable"))
         if enabled is False:
