@@ -111,7 +111,7 @@ class Result:
 
 
 def display_path(path: str, cwd: str | None = None) -> str:
-    cwd = cwd or os.getcwd()
+    cwd = cwd or os.path.realpath(os.getcwd())
     rel = os.path.relpath(path, cwd)
     return path if rel.startswith("..") else rel
 
@@ -119,10 +119,10 @@ def display_path(path: str, cwd: str | None = None) -> str:
 def allowed_roots(paths: list[str]) -> list[str]:
     """Where imports may be followed: each directory given, and for a file the working
     directory (when the file is under it) or else the file's own directory."""
-    cwd = os.getcwd()
+    cwd = os.path.realpath(os.getcwd())
     roots: list[str] = []
     for given in paths:
-        full = os.path.abspath(given)
+        full = os.path.realpath(given)
         if os.path.isdir(full):
             roots.append(full)
         elif full.startswith(cwd + os.sep):
@@ -138,7 +138,7 @@ class _Collector:
     def __init__(self, scanned: set[str], selection: Selection) -> None:
         self.scanned = scanned
         self.selection = selection
-        self.cwd = os.getcwd()
+        self.cwd = os.path.realpath(os.getcwd())
         self._by_key: dict[tuple[object, ...], tuple[Finding, list[str]]] = {}
         self.internal_errors = 0
 
@@ -216,7 +216,7 @@ def load_hosts(
     paths: list[str], overlays: dict[str, bytes] | None = None
 ) -> tuple[list[str], FileStore, list[str]]:
     missing = [
-        p for p in paths if not os.path.exists(p) and os.path.abspath(p) not in (overlays or {})
+        p for p in paths if not os.path.exists(p) and os.path.realpath(p) not in (overlays or {})
     ]
     if missing:
         raise UsageError(f"no such file or directory: {missing[0]}")

@@ -32,7 +32,7 @@ def discover(paths: Iterable[str]) -> list[str]:
     name), as absolute paths, sorted, without duplicates."""
     found: set[str] = set()
     for given in paths:
-        path = os.path.abspath(given)
+        path = os.path.realpath(given)
         if os.path.isfile(path):
             found.add(path)
             continue
@@ -40,7 +40,7 @@ def discover(paths: Iterable[str]) -> list[str]:
             dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("result-"))
             for name in files:
                 if name.endswith(".nix"):
-                    full = os.path.join(top, name)
+                    full = os.path.realpath(os.path.join(top, name))
                     if os.path.isfile(full):
                         found.add(full)
     return sorted(found)
@@ -50,8 +50,8 @@ class FileStore:
     """Parsed files by absolute path; reads only inside the allowed roots."""
 
     def __init__(self, roots: Iterable[str], overlays: dict[str, bytes] | None = None) -> None:
-        self.roots = [os.path.abspath(r) for r in roots]
-        self.overlays = {os.path.abspath(k): v for k, v in (overlays or {}).items()}
+        self.roots = [os.path.realpath(r) for r in roots]
+        self.overlays = {os.path.realpath(k): v for k, v in (overlays or {}).items()}
         self._files: dict[str, SourceFile | None] = {}
 
     def allowed(self, path: str) -> bool:
@@ -61,7 +61,7 @@ class FileStore:
         return False
 
     def get(self, path: str) -> SourceFile | None:
-        path = os.path.abspath(path)
+        path = os.path.realpath(path)  # as Nix does, so relative paths start from the target
         if path in self._files:
             return self._files[path]
         src: SourceFile | None = None
@@ -117,7 +117,7 @@ def path_references(src: SourceFile) -> Iterator[str]:
             continue
         if os.path.isdir(target):
             target = os.path.join(target, "default.nix")
-        yield target
+        yield os.path.realpath(target)
 
 
 def is_flake(path: str) -> bool:

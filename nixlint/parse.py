@@ -7,6 +7,7 @@ The grammar is the Nix grammar bundled in ``tree-sitter-language-pack`` (see
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
@@ -22,7 +23,7 @@ GRAMMAR_VERSION = "0.13.0"
 #: Files bigger than this are not parsed at all (reported as a syntax finding instead).
 MAX_FILE_BYTES = 64 * 1024 * 1024
 #: At most this many syntax problems are reported per file.
-MAX_SYNTAX_ISSUES = 20
+MAX_SYNTAX_ISSUES = 10
 
 
 @cache
@@ -146,7 +147,8 @@ def _looks_binary(data: bytes) -> bool:
 def parse(data: bytes, path: str = "<input>", parser: Parser | None = None) -> SourceFile:
     """Parse bytes into a SourceFile. Never raises on bad input: problems become issues."""
     src = SourceFile(path=path, data=data, tree=None)
-    src._line_starts = _line_starts(data)
+    grammar_bytes = _for_grammar(data)
+    src._line_starts = _line_starts(grammar_bytes)
     src._ascii = data.isascii()
     whole = src.span_of(0, 0)
     if len(data) > MAX_FILE_BYTES:
@@ -171,10 +173,21 @@ def parse(data: bytes, path: str = "<input>", parser: Parser | None = None) -> S
                     bad,
                 )
             )
-    src.tree = (parser or _shared_parser()).parse(data)
+    src.tree = (parser or _shared_parser()).parse(grammar_bytes)
     if src.tree.root_node.has_error:
         src.issues.extend(_tree_issues(src))
     return src
+
+
+_LONE_CR = re.compile(rb"\r(?!\n)")
+
+
+def _for_grammar(data: bytes) -> bytes:
+    """Nix ends a line at a carriage return not followed by a newline; the grammar does not
+    (a ``#`` comment would swallow the next line). Same length, so offsets are unchanged."""
+    if b"\r" not in data:
+        return data
+    return _LONE_CR.sub(b"\n", data)
 
 
 def _tree_issues(src: SourceFile) -> list[SyntaxIssue]:
@@ -201,6 +214,9 @@ def _describe_error(src: SourceFile, node: Node) -> str:
     if not text:
         return "syntax error"
     first = text.splitlines()[0]
+    around = src.data[max(node.start_byte - 1, 0) : node.end_byte + 1]
+    if b"|>" in around or b"<|" in around:
+        return "syntax error: the pipe operators |> and <| (an experimental Nix feature) are not supported"
     if len(first) > 40:
         first = first[:37] + "..."
     return f"syntax error: unexpected {first!r}"

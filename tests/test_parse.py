@@ -64,3 +64,26 @@ def test_columns_count_characters_not_bytes(tmp_path: Path) -> None:
     line = path.read_text(encoding="utf-8").splitlines()[0]
     assert finding.column == line.index("false") + 1
     assert finding.end_column == finding.column + len("false")
+
+
+def test_a_comment_ended_by_a_lone_carriage_return_ends_the_line() -> None:
+    src = parse(b"x: #comment\rx", "cr.nix")
+    assert src.issues == []
+
+
+def test_the_pipe_operator_gets_a_clear_message() -> None:
+    src = parse(b"[ 1 ] |> builtins.head", "pipe.nix")
+    assert [i.message for i in src.issues][:1] == [
+        "syntax error: the pipe operators |> and <| (an experimental Nix feature) are not supported"
+    ]
+
+
+def test_relative_paths_in_a_symlinked_file_start_from_its_target(tmp_path: Path) -> None:
+    (tmp_path / "real" / "sub").mkdir(parents=True)
+    (tmp_path / "link").mkdir()
+    (tmp_path / "real" / "other.nix").write_text("{ nix.settings.sandbox = false; }")
+    (tmp_path / "real" / "sub" / "default.nix").write_text("{ imports = [ ../other.nix ]; }")
+    (tmp_path / "link" / "default.nix").symlink_to(tmp_path / "real" / "sub" / "default.nix")
+    (tmp_path / "main.nix").write_text("{ imports = [ ./link ]; }")
+    result = check([str(tmp_path)])
+    assert [(f.rule, Path(f.path).name) for f in result.findings] == [("NIX301", "other.nix")]

@@ -117,9 +117,11 @@ _OFF = (False, "no", "false", "", None)
 
 
 def _written_here(ctx: HostContext, path: tuple[str, ...]) -> bool:
-    """True when the scanned modules define what the service runs, as a service of their
-    own: not an addition to (``mkAfter``) or a replacement of (``mkForce``) the command of a
-    service that a NixOS module defines, and not named after a NixOS module the host uses."""
+    """True when the scanned modules define what the service runs: not only an addition to
+    (``mkAfter``) or a replacement of (``mkForce``) the command of a service that NixOS or
+    systemd defines."""
+    if path[-1].startswith("systemd-"):
+        return False  # units that systemd itself ships
     defines = False
     for option in (("script",), ("serviceConfig", "ExecStart")):
         for state in ctx.resolve((*path, *option)).candidates:
@@ -127,19 +129,17 @@ def _written_here(ctx: HostContext, path: tuple[str, ...]) -> bool:
             if d.priority < DEFAULT_PRIORITY or d.order != DEFAULT_ORDER:
                 return False
             defines = True
-    return defines and not _named_after_a_nixos_module(ctx, path[-1])
+    return defines
 
 
-def _named_after_a_nixos_module(ctx: HostContext, name: str) -> bool:
-    """``clamav-freshclam`` when the host configures ``services.clamav`` (and no scanned
-    module declares that option set: then it is the user's own module)."""
+def _nixos_module_named(ctx: HostContext, name: str) -> str | None:
+    """``services.clamav`` for ``clamav-freshclam`` when the host configures that NixOS
+    module (and no scanned module declares it: then it is the user's own)."""
     head = name.split("-")[0]
-    for prefix in (("services", head), ("programs", head), ("services", name), (head,)):
+    for prefix in (("services", name), ("services", head), ("programs", head)):
         if ctx.graph.exists(prefix) and not ctx.graph.declares_under(prefix):
-            if prefix == (head,) and head in ("systemd", "networking", "users", "boot"):
-                continue
-            return True
-    return False
+            return schema.join(prefix)
+    return None
 
 
 @rule(
@@ -210,9 +210,16 @@ def service_root_unconfined(ctx: HostContext) -> Iterator[Hit]:
             if ctx.graph.exists((*path, "serviceConfig"))
             else ctx.anchor(path)
         )
+        module = _nixos_module_named(ctx, name)
+        note = (
+            f" (if the NixOS module {module} defines this service, its own settings apply too)"
+            if module
+            else ""
+        )
         yield Hit(
             anchor,
             f"service '{name}' runs as root with no confinement (no User, DynamicUser, "
-            f"ProtectSystem, PrivateTmp, NoNewPrivileges, …){when(user_conditional)}",
+            f"ProtectSystem, PrivateTmp, NoNewPrivileges, …){when(user_conditional)}{note}",
             schema.join((*path, "serviceConfig")),
+            confidence=Confidence.LOW if module or user_conditional else None,
         )
