@@ -17,8 +17,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.corpus import generate
 from nixlint.analyze import check
-from nixlint.hosts import discover
 from nixlint.parse import new_parser
+from nixlint.workspace import discover
 
 
 def best_of(runs: int, fn) -> float:  # type: ignore[no-untyped-def]

@@ -15,19 +15,12 @@ from nixlint import schema
 from nixlint.evaluate.values import Path, Unknown, Value
 from nixlint.findings import Confidence, Finding, Severity
 from nixlint.graph import DefinitionState, OptionGraph
-from nixlint.hosts import (
-    MAX_MODULE_BYTES,
-    FileStore,
-    Host,
-    build_host,
-    discover,
-    find_roots,
-    host_name,
-)
+from nixlint.hosts import MAX_MODULE_BYTES, Host, build_host, host_name
 from nixlint.parse import SourceFile
 from nixlint.rules import base as rules_base
 from nixlint.rules import syntax
 from nixlint.span import Span
+from nixlint.workspace import Workspace, open_workspace
 
 log = logging.getLogger("nixlint")
 
@@ -116,22 +109,6 @@ def display_path(path: str, cwd: str | None = None) -> str:
     return path if rel.startswith("..") else rel
 
 
-def allowed_roots(paths: list[str]) -> list[str]:
-    """Where imports may be followed: each directory given, and for a file the working
-    directory (when the file is under it) or else the file's own directory."""
-    cwd = os.path.realpath(os.getcwd())
-    roots: list[str] = []
-    for given in paths:
-        full = os.path.realpath(given)
-        if os.path.isdir(full):
-            roots.append(full)
-        elif full.startswith(cwd + os.sep):
-            roots.append(cwd)
-        else:
-            roots.append(os.path.dirname(full))
-    return roots
-
-
 class _Collector:
     """Builds findings from hits and issues, with display paths and host lists."""
 
@@ -212,17 +189,13 @@ def _unique_names(roots: list[str]) -> dict[str, str]:
     return names
 
 
-def load_hosts(
-    paths: list[str], overlays: dict[str, bytes] | None = None
-) -> tuple[list[str], FileStore, list[str]]:
+def load_workspace(paths: list[str], overlays: dict[str, bytes] | None = None) -> Workspace:
     missing = [
         p for p in paths if not os.path.exists(p) and os.path.realpath(p) not in (overlays or {})
     ]
     if missing:
         raise UsageError(f"no such file or directory: {missing[0]}")
-    files = discover(paths)
-    store = FileStore(allowed_roots(paths), overlays)
-    return files, store, find_roots(files, store)
+    return open_workspace(paths, overlays)
 
 
 def check(
@@ -240,7 +213,10 @@ def _check(
 ) -> Result:
     rules = [r for r in rules_base.all_rules() if r.check is not None]
     selection = selection or Selection()
-    files, store, roots = load_hosts(paths, overlays)
+    workspace = load_workspace(paths, overlays)
+    store = workspace.store
+    files = workspace.targets
+    roots = workspace.roots_reaching(files)
     out = _Collector(set(files), selection)
     for path in files:
         src = store.get(path)
@@ -333,7 +309,9 @@ def _definition_json(graph: OptionGraph, state: DefinitionState) -> dict[str, ob
 
 def query_option(paths: list[str], option: str, host: str | None = None) -> list[dict[str, object]]:
     """The effective value of ``option`` and every definition, per host (contract: DESIGN)."""
-    _, store, roots = load_hosts(paths)
+    workspace = load_workspace(paths)
+    store = workspace.store
+    roots = workspace.roots_reaching(workspace.targets)
     names = _unique_names(roots)
     if host is not None and host not in names.values():
         known = ", ".join(sorted(names.values())) or "none"

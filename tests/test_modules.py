@@ -9,7 +9,8 @@ import pytest
 from nixlint.analyze import check, query_option
 from nixlint.evaluate.values import List, Unknown
 from nixlint.graph import OptionGraph
-from nixlint.hosts import FileStore, build_host
+from nixlint.hosts import build_host
+from nixlint.workspace import FileStore
 from tests.conftest import write
 
 

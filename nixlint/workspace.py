@@ -1,0 +1,232 @@
+"""The files of a scan: which to report on, which give context, and how they refer to
+each other.
+
+A *root* is a file that no other file of the workspace refers to by path (``flake.nix``
+aside: its references are not imports). Given a few files (a pre-commit hook), the
+workspace is their project — the nearest directory holding ``flake.nix``, else the git
+repository — so that modules sharing a host with them count; only the given files are
+reported on, and only the hosts that reach them are built.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+
+from nixlint.parse import SourceFile, language, parse
+
+#: Directories never descended into.
+SKIP_DIRS = frozenset(
+    {".git", ".hg", ".svn", "node_modules", ".direnv", "result", ".venv", "__pycache__"}
+)
+
+
+def discover(paths: Iterable[str]) -> list[str]:
+    """Every ``.nix`` file under ``paths`` (files given explicitly are kept whatever their
+    name), as absolute paths, sorted, without duplicates."""
+    found: set[str] = set()
+    for given in paths:
+        path = os.path.realpath(given)
+        if os.path.isfile(path):
+            found.add(path)
+            continue
+        for top, dirs, files in os.walk(path):
+            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("result-"))
+            for name in files:
+                if name.endswith(".nix"):
+                    full = os.path.realpath(os.path.join(top, name))
+                    if os.path.isfile(full):
+                        found.add(full)
+    return sorted(found)
+
+
+class FileStore:
+    """Parsed files by absolute path; reads only inside the allowed roots."""
+
+    def __init__(self, roots: Iterable[str], overlays: dict[str, bytes] | None = None) -> None:
+        self.roots = [os.path.realpath(r) for r in roots]
+        self.overlays = {os.path.realpath(k): v for k, v in (overlays or {}).items()}
+        self._files: dict[str, SourceFile | None] = {}
+
+    def allowed(self, path: str) -> bool:
+        for root in self.roots:
+            if path == root or path.startswith(root.rstrip(os.sep) + os.sep):
+                return True
+        return False
+
+    def get(self, path: str) -> SourceFile | None:
+        path = os.path.realpath(path)  # as Nix does, so relative paths start from the target
+        if path in self._files:
+            return self._files[path]
+        src: SourceFile | None = None
+        if self.allowed(path):
+            data = self.overlays.get(path)
+            if data is None:
+                try:
+                    with open(path, "rb") as handle:
+                        data = handle.read()
+                except OSError:
+                    data = None
+            if data is not None:
+                src = parse(data, path)
+        self._files[path] = src
+        return src
+
+    def read_error(self, path: str) -> str | None:
+        """Why a file cannot be read, or None."""
+        try:
+            with open(path, "rb"):
+                return None
+        except OSError as err:
+            return err.strerror or str(err)
+
+
+@cache
+def _path_query() -> object:
+    from tree_sitter import Query
+
+    from nixlint.grammars import query_text
+
+    return Query(language(), query_text("paths"))
+
+
+def path_references(src: SourceFile) -> Iterator[str]:
+    """Absolute paths of the files a source refers to with literal paths (``./x.nix``, ``./dir``)."""
+    root = src.root
+    if root is None:
+        return
+    from tree_sitter import QueryCursor
+
+    cursor = QueryCursor(_path_query())  # type: ignore[arg-type]
+    base = os.path.dirname(src.path)
+    for node in cursor.captures(root).get("path", []):
+        if node.named_child_count != 1:
+            continue  # interpolated paths are not followed here
+        text = src.text(node)
+        if text.startswith("/"):
+            target = os.path.normpath(text)
+        elif text.startswith("."):
+            target = os.path.normpath(os.path.join(base, text))
+        else:
+            continue
+        if os.path.isdir(target):
+            target = os.path.join(target, "default.nix")
+        yield os.path.realpath(target)
+
+
+def is_flake(path: str) -> bool:
+    return os.path.basename(path) == "flake.nix"
+
+
+def reference_graph(files: list[str], store: FileStore) -> dict[str, set[str]]:
+    """For each file, the other files of the workspace it refers to by a literal path."""
+    scanned = set(files)
+    edges: dict[str, set[str]] = {}
+    for path in files:
+        src = store.get(path)
+        if src is None or is_flake(path):
+            continue
+        edges[path] = {t for t in path_references(src) if t in scanned and t != path}
+    return edges
+
+
+def find_roots(files: list[str], edges: dict[str, set[str]]) -> list[str]:
+    """Files no other file refers to; files only reachable through a cycle are roots too,
+    so that every file belongs to some host."""
+    referenced = set().union(*edges.values()) if edges else set()
+    roots = [f for f in files if f not in referenced and not is_flake(f)]
+    reached: set[str] = set()
+    stack = list(roots)
+    while stack:
+        cur = stack.pop()
+        if cur in reached:
+            continue
+        reached.add(cur)
+        stack.extend(edges.get(cur, ()))
+    for path in files:
+        if path not in reached and not is_flake(path):
+            roots.append(path)
+            stack = [path]
+            while stack:
+                cur = stack.pop()
+                if cur not in reached:
+                    reached.add(cur)
+                    stack.extend(edges.get(cur, ()))
+    return sorted(roots)
+
+
+def project_root(path: str) -> str | None:
+    """The directory of the nearest ``flake.nix`` above ``path`` inside its git repository,
+    else the repository's top; None outside a repository with no flake."""
+    directory = path if os.path.isdir(path) else os.path.dirname(path)
+    while True:
+        if os.path.isfile(os.path.join(directory, "flake.nix")):
+            return directory
+        if os.path.exists(os.path.join(directory, ".git")):
+            return directory
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+
+
+@dataclass
+class Workspace:
+    """Targets (reported on), context files, the store that reads them, and references."""
+
+    targets: list[str]
+    files: list[str]
+    store: FileStore
+    edges: dict[str, set[str]] = field(default_factory=dict)
+    roots: list[str] = field(default_factory=list)
+
+    def roots_reaching(self, targets: Iterable[str]) -> list[str]:
+        """The roots whose references lead to any of ``targets``."""
+        wanted = set(targets)
+        reaching: list[str] = []
+        for root in self.roots:
+            seen: set[str] = set()
+            stack = [root]
+            while stack:
+                cur = stack.pop()
+                if cur in seen:
+                    continue
+                if cur in wanted:
+                    reaching.append(root)
+                    break
+                seen.add(cur)
+                stack.extend(self.edges.get(cur, ()))
+        return reaching
+
+
+def scopes(paths: list[str]) -> list[str]:
+    """Where each given path's context comes from: its project (flake or git repository);
+    outside one, a directory itself, or for a file the working directory when the file is
+    under it, else the file's own directory."""
+    cwd = os.path.realpath(os.getcwd())
+    found: list[str] = []
+    for given in paths:
+        full = os.path.realpath(given)
+        project = project_root(full)
+        if project is not None:
+            found.append(project)
+        elif os.path.isdir(full):
+            found.append(full)
+        elif full.startswith(cwd + os.sep):
+            found.append(cwd)
+        else:
+            found.append(os.path.dirname(full))
+    return sorted(set(found))
+
+
+def open_workspace(paths: list[str], overlays: dict[str, bytes] | None = None) -> Workspace:
+    targets = discover(paths)
+    context = scopes(paths)
+    files = sorted(set(discover(context)) | set(targets))
+    store = FileStore(context, overlays)
+    workspace = Workspace(targets, files, store)
+    workspace.edges = reference_graph(files, store)
+    workspace.roots = find_roots(files, workspace.edges)
+    return workspace

@@ -1,0 +1,51 @@
+"""The workspace of a scan: given files are reported on, their project gives context."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from nixlint.analyze import check
+from nixlint.workspace import open_workspace, project_root
+from tests.conftest import write
+
+FLEET = {
+    "flake.nix": "{ outputs = { ... }: { }; }",
+    "modules/common.nix": "{ lib, ... }: { nix.settings.sandbox = lib.mkDefault false; }",
+    "hosts/web/default.nix": "{ imports = [ ../../modules/common.nix ]; nix.settings.sandbox = true; }",
+    "hosts/db/default.nix": "{ imports = [ ../../modules/common.nix ]; }",
+    "hosts/db/extra.nix": "{ nix.settings.sandbox = false; }",
+}
+
+
+def test_project_root_is_the_nearest_flake_or_the_git_top(tmp_path: Path) -> None:
+    write(tmp_path, {"repo/sub/flake.nix": "{ }", "repo/sub/a/b.nix": "{ }", "repo/c/d.nix": "{ }"})
+    subprocess.run(["git", "init", "-q", str(tmp_path / "repo")], check=True)
+    assert project_root(str(tmp_path / "repo/sub/a/b.nix")) == str(tmp_path / "repo/sub")
+    assert project_root(str(tmp_path / "repo/c/d.nix")) == str(tmp_path / "repo")
+    assert project_root(str(tmp_path / "repo")) == str(tmp_path / "repo")
+
+
+def test_a_given_file_is_judged_in_the_hosts_that_use_it(tmp_path: Path) -> None:
+    write(tmp_path, FLEET)
+    # web overrides the shared default, db keeps it: the finding is db's only
+    result = check([str(tmp_path / "modules/common.nix")])
+    assert [(Path(f.path).name, f.line, f.rule, f.hosts) for f in result.findings] == [
+        ("common.nix", 1, "NIX301", ("db",))
+    ]
+    assert sorted(h.name for h in result.hosts) == ["db", "web"]
+
+
+def test_only_given_files_are_reported(tmp_path: Path) -> None:
+    write(tmp_path, FLEET)
+    result = check([str(tmp_path / "hosts/web/default.nix")])
+    assert result.findings == []
+    assert [h.name for h in result.hosts] == ["web"]
+
+
+def test_hosts_that_do_not_reach_a_given_file_are_not_built(tmp_path: Path) -> None:
+    write(tmp_path, FLEET)
+    workspace = open_workspace([str(tmp_path / "hosts/db/extra.nix")])
+    assert workspace.targets == [str(tmp_path / "hosts/db/extra.nix")]
+    assert str(tmp_path / "hosts/web/default.nix") in workspace.files
+    assert workspace.roots_reaching(workspace.targets) == [str(tmp_path / "hosts/db/extra.nix")]
