@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from nixlint.parse import SourceFile, language, parse
 
@@ -23,12 +23,25 @@ SKIP_DIRS = frozenset(
 )
 
 
+@lru_cache(maxsize=4096)
+def _real_dir(directory: str) -> str:
+    return os.path.realpath(directory)
+
+
+def real(path: str) -> str:
+    """``os.path.realpath``, with the directories' answers remembered (it stats every
+    component of every path otherwise)."""
+    head, tail = os.path.split(os.path.abspath(path))
+    full = os.path.join(_real_dir(head), tail)
+    return os.path.realpath(full) if os.path.islink(full) else full
+
+
 def discover(paths: Iterable[str]) -> list[str]:
     """Every ``.nix`` file under ``paths`` (files given explicitly are kept whatever their
     name), as absolute paths, sorted, without duplicates."""
     found: set[str] = set()
     for given in paths:
-        path = os.path.realpath(given)
+        path = real(given)
         if os.path.isfile(path):
             found.add(path)
             continue
@@ -36,7 +49,7 @@ def discover(paths: Iterable[str]) -> list[str]:
             dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("result-"))
             for name in files:
                 if name.endswith(".nix"):
-                    full = os.path.realpath(os.path.join(top, name))
+                    full = real(os.path.join(top, name))
                     if os.path.isfile(full):
                         found.add(full)
     return sorted(found)
@@ -46,8 +59,8 @@ class FileStore:
     """Parsed files by absolute path; reads only inside the allowed roots."""
 
     def __init__(self, roots: Iterable[str], overlays: dict[str, bytes] | None = None) -> None:
-        self.roots = [os.path.realpath(r) for r in roots]
-        self.overlays = {os.path.realpath(k): v for k, v in (overlays or {}).items()}
+        self.roots = [real(r) for r in roots]
+        self.overlays = {real(k): v for k, v in (overlays or {}).items()}
         self._files: dict[str, SourceFile | None] = {}
 
     def allowed(self, path: str) -> bool:
@@ -57,7 +70,7 @@ class FileStore:
         return False
 
     def get(self, path: str) -> SourceFile | None:
-        path = os.path.realpath(path)  # as Nix does, so relative paths start from the target
+        path = real(path)  # as Nix does, so relative paths start from the target
         if path in self._files:
             return self._files[path]
         src: SourceFile | None = None
@@ -113,7 +126,7 @@ def path_references(src: SourceFile) -> Iterator[str]:
             continue
         if os.path.isdir(target):
             target = os.path.join(target, "default.nix")
-        yield os.path.realpath(target)
+        yield real(target)
 
 
 def is_flake(path: str) -> bool:
@@ -208,7 +221,7 @@ def scopes(paths: list[str]) -> list[str]:
     cwd = os.path.realpath(os.getcwd())
     found: list[str] = []
     for given in paths:
-        full = os.path.realpath(given)
+        full = real(given)
         project = project_root(full)
         if project is not None:
             found.append(project)
