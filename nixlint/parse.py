@@ -144,8 +144,13 @@ def _looks_binary(data: bytes) -> bool:
     return head.count(b"\0") > 8
 
 
-def parse(data: bytes, path: str = "<input>", parser: Parser | None = None) -> SourceFile:
-    """Parse bytes into a SourceFile. Never raises on bad input: problems become issues."""
+def parse(
+    data: bytes, path: str = "<input>", parser: Parser | None = None, old_tree: Tree | None = None
+) -> SourceFile:
+    """Parse bytes into a SourceFile. Never raises on bad input: problems become issues.
+
+    ``old_tree``, a previous tree of the same file already edited to match ``data``
+    (``Tree.edit``), lets tree-sitter re-parse only what changed."""
     src = SourceFile(path=path, data=data, tree=None)
     grammar_bytes = _for_grammar(data)
     src._line_starts = _line_starts(grammar_bytes)
@@ -173,7 +178,7 @@ def parse(data: bytes, path: str = "<input>", parser: Parser | None = None) -> S
                     bad,
                 )
             )
-    src.tree = (parser or _shared_parser()).parse(grammar_bytes)
+    src.tree = (parser or _shared_parser()).parse(grammar_bytes, old_tree)
     if src.tree.root_node.has_error:
         src.issues.extend(_tree_issues(src))
     return src

@@ -11,7 +11,7 @@ reported on, and only the hosts that reach them are built.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
@@ -56,9 +56,14 @@ def discover(paths: Iterable[str]) -> list[str]:
 
 
 class FileStore:
-    """Parsed files by absolute path; reads only inside the allowed roots."""
+    """Parsed files by absolute path; reads only inside the allowed roots.
 
-    def __init__(self, roots: Iterable[str], overlays: dict[str, bytes] | None = None) -> None:
+    ``overlays`` take precedence over the disk: a file's unsaved text, or a file an editor
+    has already parsed (a :class:`SourceFile` for that path, reused as it is)."""
+
+    def __init__(
+        self, roots: Iterable[str], overlays: Mapping[str, bytes | SourceFile] | None = None
+    ) -> None:
         self.roots = [real(r) for r in roots]
         self.overlays = {real(k): v for k, v in (overlays or {}).items()}
         self._files: dict[str, SourceFile | None] = {}
@@ -82,7 +87,9 @@ class FileStore:
                         data = handle.read()
                 except OSError:
                     data = None
-            if data is not None:
+            if isinstance(data, SourceFile):
+                src = data
+            elif data is not None:
                 src = parse(data, path)
         self._files[path] = src
         return src
