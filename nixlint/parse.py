@@ -178,7 +178,10 @@ def parse(
                     bad,
                 )
             )
-    src.tree = (parser or _shared_parser()).parse(grammar_bytes, old_tree)
+    parser = parser or _shared_parser()
+    src.tree = (
+        parser.parse(grammar_bytes) if old_tree is None else parser.parse(grammar_bytes, old_tree)
+    )
     if src.tree.root_node.has_error:
         src.issues.extend(_tree_issues(src))
     return src
