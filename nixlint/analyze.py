@@ -14,7 +14,7 @@ from nixlint import schema
 from nixlint.evaluate.values import Path, Unknown, Value
 from nixlint.findings import Confidence, Finding, Severity
 from nixlint.graph import DefinitionState, OptionGraph
-from nixlint.hosts import MAX_MODULE_BYTES, Host, build_host, host_name
+from nixlint.hosts import MAX_MODULE_BYTES, Host, ModuleCache, build_host, host_name
 from nixlint.parse import SourceFile
 from nixlint.rules import base as rules_base
 from nixlint.rules import syntax
@@ -228,6 +228,7 @@ def _check(
                 "its syntax was checked, but it was not analysed as a module",
             )
     hosts: list[Host] = []
+    cache = ModuleCache(store)
     names = _unique_names(roots)
     active = [r for r in rules if selection.wants(r.code)]
     for root in roots:
@@ -235,7 +236,7 @@ def _check(
         if src is None or src.tree is None:
             continue
         try:
-            host = build_host(names[root], [root], store)
+            host = build_host(names[root], [root], store, cache=cache)
         except Exception as err:  # a bug in nixlint: report it, go on with the next host
             _internal(out, root, err)
             continue
@@ -251,7 +252,9 @@ def _check(
         ctx = rules_base.HostContext(host)
         for rule in active:
             try:
-                for hit in rule.check(ctx):  # type: ignore[misc]
+                with host.graph.activate():
+                    hits = list(rule.check(ctx))  # type: ignore[misc]
+                for hit in hits:
                     out.add(
                         rule,
                         hit.span,
@@ -313,22 +316,24 @@ def query_option(paths: list[str], option: str, host: str | None = None) -> list
         raise UsageError(f"no host named {host!r} (hosts: {known})")
     wanted = schema.canonical(schema.split(option))
     answers: list[dict[str, object]] = []
+    cache = ModuleCache(store)
     for root in roots:
         if host is not None and names[root] != host:
             continue
         src = store.get(root)
         if src is None or src.tree is None:
             continue
-        built = build_host(names[root], [root], store)
+        built = build_host(names[root], [root], store, cache=cache)
         res = built.graph.resolve(wanted)
-        answer: dict[str, object] = {
-            "option": schema.join(wanted),
-            "host": built.name,
-            "known": res.known,
-            "value": _json_value(built.graph, res.value) if res.known else None,
-            "source": res.source,
-            "definitions": [_definition_json(built.graph, s) for s in res.definitions],
-        }
+        with built.graph.activate():
+            answer: dict[str, object] = {
+                "option": schema.join(wanted),
+                "host": built.name,
+                "known": res.known,
+                "value": _json_value(built.graph, res.value) if res.known else None,
+                "source": res.source,
+                "definitions": [_definition_json(built.graph, s) for s in res.definitions],
+            }
         if isinstance(res.value, Unknown):
             answer["reason"] = res.value.reason
         answers.append(answer)

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from nixlint import schema
+from nixlint.evaluate.context import Context, active
 from nixlint.evaluate.evaluator import Evaluator
 from nixlint.evaluate.library import from_python
 from nixlint.evaluate.operators import equal
@@ -101,7 +103,9 @@ class OptionGraph:
         self._nx: nx.DiGraph | None = None
         self._opaque: set[OptionPath] = set()
         self._wild_parents: set[OptionPath] = set()
-        self.ready = False
+        #: this host's evaluation context: its memo and how it reads ``config.…``
+        self.context = Context(self.resolve_config)
+        evaluator.steps = 0
         for module in modules:
             for definition in module.definitions:
                 self._add(definition)
@@ -219,12 +223,16 @@ class OptionGraph:
             return Resolution(key, Unknown(f"infinite recursion through config.{schema.join(key)}"))
         self._resolving.add(key)
         try:
-            result = self._merge(key)
+            with active(self.context):
+                result = self._merge(key)
         finally:
             self._resolving.discard(key)
-        if self.ready:
-            self._resolved[key] = result
+        self._resolved[key] = result
         return result
+
+    def activate(self) -> AbstractContextManager[Context]:
+        """Evaluate in this host's context (for reading definitions outside ``resolve``)."""
+        return active(self.context)
 
     def _relevant(self, path: OptionPath) -> list[Definition]:
         """Definitions at ``path``, at a path that matches it through a dynamic name, and
@@ -334,8 +342,6 @@ class OptionGraph:
 
     def resolve_config(self, ref: ConfigRef) -> Value:
         """The value ``config.a.b`` has in this host (the evaluator's hook)."""
-        if not self.ready:
-            return ref
         path = schema.canonical(ref.path)
         has_values = any(d.kind != "namespace" for d in self._defs.get(path, ()))
         if not has_values and path in self._children:

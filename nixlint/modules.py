@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from nixlint import schema
+from nixlint.evaluate.context import STATE
 from nixlint.evaluate.evaluator import Conditional, Evaluator
 from nixlint.evaluate.library import LIB, pkgs_value
 from nixlint.evaluate.values import (
+    MARKERS,
     Attr,
     AttrSet,
     ConfigRef,
@@ -77,25 +79,28 @@ class Cond:
     The condition is evaluated once the host's options are known, and remembered.
     """
 
-    __slots__ = ("_state", "negate", "span", "thunk")
+    __slots__ = ("negate", "span", "thunk")
 
     def __init__(self, thunk: Thunk, negate: bool = False, span: Span | None = None) -> None:
         self.thunk = thunk
         self.negate = negate
         self.span = span or thunk.span
-        self._state: bool | Unknown | None = None
 
     def evaluate(self) -> bool | Unknown:
-        if self._state is None:
-            self._state = Unknown("condition is being evaluated", self.span)
+        """The condition for the active host (remembered per host)."""
+        states = STATE.context.conditions
+        state = states.get(self)
+        if state is None:
+            states[self] = Unknown("condition is being evaluated", self.span)
             value = self.thunk.fresh().force()
             if isinstance(value, bool):
-                self._state = (not value) if self.negate else value
+                state = (not value) if self.negate else value
             elif isinstance(value, Unknown):
-                self._state = Unknown(value.reason, value.span or self.span)
+                state = Unknown(value.reason, value.span or self.span)
             else:
-                self._state = Unknown("condition is not a Boolean", self.span)
-        return self._state
+                state = Unknown("condition is not a Boolean", self.span)
+            states[self] = state
+        return state
 
     def describe(self) -> str:
         node, src = self.thunk.node, self.thunk.src
@@ -312,6 +317,10 @@ class _Collector:
             self._define(path, Thunk.of(Unknown(f"definition {why}", span)), span, ctx, "opaque")
             return
         value = thunk.force()
+        if not thunk.shared and not isinstance(value, (AttrSet, *MARKERS, Conditional)):
+            # computed from ``config``: a value each host computes for itself
+            self._define(path, thunk.fresh(), span, ctx, "value")
+            return
         if isinstance(value, MkIf):
             self.collect(path, value.content, span, ctx.with_cond(Cond(value.condition)), depth + 1)
         elif isinstance(value, MkMerge):

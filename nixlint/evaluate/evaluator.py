@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from nixlint.evaluate import strings
+from nixlint.evaluate.context import STATE, taint
 from nixlint.evaluate.values import (
     Attr,
     AttrSet,
@@ -81,7 +82,6 @@ class Conditional(Unknown):
         self.otherwise = otherwise
 
 
-ConfigResolver = Callable[[ConfigRef], Value]
 Loader = Callable[[str], "SourceFile | None"]
 
 
@@ -92,7 +92,6 @@ class Evaluator:
         self,
         loader: Loader | None = None,
         budget: int = DEFAULT_BUDGET,
-        resolve_config: ConfigResolver | None = None,
     ) -> None:
         from nixlint.evaluate.library import GLOBALS
 
@@ -100,7 +99,6 @@ class Evaluator:
         self.budget = budget
         self.steps = 0
         self.depth = 0
-        self.resolve_config = resolve_config
         self.root = Scope(GLOBALS)
         self._imports: dict[str, Thunk] = {}
 
@@ -177,9 +175,13 @@ class Evaluator:
         return Failure(f"undefined variable {name!r}", span)
 
     def resolved(self, value: Value) -> Value:
-        """Replace ``config.…`` references by the host's value where it is known."""
-        if isinstance(value, ConfigRef) and self.resolve_config is not None:
-            return self.resolve_config(value)
+        """Replace ``config.…`` references by the active host's value where it is known
+        (the value computed from it is then remembered for that host only)."""
+        if isinstance(value, ConfigRef):
+            taint()
+            resolver = STATE.context.resolver
+            if resolver is not None:
+                return resolver(value)
         return value
 
     # -- attribute names and selection ----------------------------------------------------

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from nixlint.evaluate.context import STATE
 from nixlint.span import Span
 
 if TYPE_CHECKING:
@@ -166,9 +167,14 @@ class Thunk:
     def force(self) -> Value:
         if self.state == 2:
             return self._value
+        memo = STATE.context.memo
+        if self in memo:
+            return memo[self]
         if self.state == 1:
             return Failure("infinite recursion", self.span)
         self.state = 1
+        frames = STATE.frames
+        frames.append(False)
         try:
             if self.fn is not None:
                 value = self.fn()
@@ -177,10 +183,23 @@ class Thunk:
                 value = self.ev.eval(self.node, self.env, self.src)
         except BaseException:
             self.state = 0
+            frames.pop()
             raise
+        if frames.pop():
+            # read the host's configuration: remembered for this host only
+            if frames:
+                frames[-1] = True
+            memo[self] = value
+            self.state = 0
+            return value
         self._value = value
         self.state = 2
         return value
+
+    @property
+    def shared(self) -> bool:
+        """True once the value is known for every host (it did not read ``config``)."""
+        return self.state == 2
 
     def fresh(self) -> Thunk:
         """An unevaluated copy, to evaluate the same expression again in a later phase."""
