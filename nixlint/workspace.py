@@ -28,9 +28,9 @@ def _real_dir(directory: str) -> str:
     return os.path.realpath(directory)
 
 
+@lru_cache(maxsize=1 << 16)
 def real(path: str) -> str:
-    """``os.path.realpath``, with the directories' answers remembered (it stats every
-    component of every path otherwise)."""
+    """``os.path.realpath``, remembered (it stats every component of every path)."""
     head, tail = os.path.split(os.path.abspath(path))
     full = os.path.join(_real_dir(head), tail)
     return os.path.realpath(full) if os.path.islink(full) else full
@@ -38,21 +38,38 @@ def real(path: str) -> str:
 
 def discover(paths: Iterable[str]) -> list[str]:
     """Every ``.nix`` file under ``paths`` (files given explicitly are kept whatever their
-    name), as absolute paths, sorted, without duplicates."""
+    name), as real absolute paths, sorted, without duplicates. Symbolic links to files are
+    followed; links to directories are not descended into."""
     found: set[str] = set()
     for given in paths:
         path = real(given)
         if os.path.isfile(path):
             found.add(path)
-            continue
-        for top, dirs, files in os.walk(path):
-            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("result-"))
-            for name in files:
-                if name.endswith(".nix"):
-                    full = real(os.path.join(top, name))
-                    if os.path.isfile(full):
-                        found.add(full)
+        elif os.path.isdir(path):
+            _walk(path, found)
     return sorted(found)
+
+
+def _walk(directory: str, found: set[str]) -> None:
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return
+    for entry in entries:
+        name = entry.name
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                if name not in SKIP_DIRS and not name.startswith("result-"):
+                    _walk(entry.path, found)
+            elif name.endswith(".nix"):
+                if entry.is_symlink():
+                    target = os.path.realpath(entry.path)
+                    if os.path.isfile(target):
+                        found.add(target)
+                else:
+                    found.add(entry.path)
+        except OSError:
+            continue
 
 
 class FileStore:

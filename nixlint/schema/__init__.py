@@ -1,4 +1,5 @@
-"""Knowledge about NixOS that rules rely on, kept as data: renamed options and defaults."""
+"""Knowledge about NixOS that rules rely on, kept as data: renamed options, defaults,
+root-equivalent groups and sensitive ports."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ def _load(name: str) -> dict[str, Any]:
     return json.loads(text)
 
 
+@lru_cache(maxsize=4096)
 def split(path: str) -> OptionPath:
     """``a.b."c.d"`` → ``("a", "b", "c.d")``."""
     parts: list[str] = []
@@ -114,3 +116,14 @@ def default(path: OptionPath) -> Any:
 
 
 NO_DEFAULT = _NO_DEFAULT
+
+
+@cache
+def data(name: str) -> dict[str, Any]:
+    """A knowledge file of this package (``groups.json``, ``ports.json``…), parsed."""
+    return _load(name)
+
+
+def root_groups() -> dict[str, dict[str, Any]]:
+    """Root-equivalent groups: name → ``{"when": option or None, "why": text}``."""
+    return data("groups.json")["groups"]
