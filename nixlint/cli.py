@@ -140,54 +140,69 @@ def option(
             )
 
 
+class RulesFormat(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
 @app.command()
 def rules(
-    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    format: Annotated[
+        RulesFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = RulesFormat.text,
 ) -> None:
-    """List every rule."""
+    """List every rule (markdown: the document docs/rules.md is generated from)."""
     from nixlint.rules.base import all_rules
+    from nixlint.rules.docs import markdown
 
     catalogue = all_rules()
-    if format is Format.json:
-        typer.echo(
-            json.dumps(
-                [
-                    {
-                        "code": r.code,
-                        "name": r.name,
-                        "category": r.category,
-                        "severity": r.severity.value,
-                        "confidence": r.confidence.value,
-                        "cwe": r.cwe,
-                        "summary": r.summary,
-                        "description": r.description,
-                    }
-                    for r in catalogue
-                ],
-                indent=2,
-            )
-        )
-        return
-    for r in catalogue:
-        typer.echo(f"{r.code}  {r.name:<36} {r.category:<12} {r.severity.value:<8} {r.summary}")
+    if format is RulesFormat.json:
+        typer.echo(json.dumps([r.to_json() for r in catalogue], indent=2))
+    elif format is RulesFormat.markdown:
+        typer.echo(markdown(catalogue), nl=False)
+    else:
+        for r in catalogue:
+            typer.echo(f"{r.code}  {r.name:<36} {r.category:<12} {r.severity.value:<8} {r.summary}")
 
 
 @app.command()
 def explain(code: Annotated[str, typer.Argument(help="A rule code or name.")]) -> None:
     """Show a rule's full documentation."""
     from nixlint.rules.base import all_rules, lookup
+    from nixlint.rules.docs import explain as document
 
     all_rules()
     found = lookup(code)
     if found is None:
         raise _fail(f"unknown rule {code!r} (see `nixlint rules`)")
-    cwe = f"  CWE-{found.cwe}" if found.cwe else ""
-    typer.echo(f"{found.code} {found.name} ({found.category}, {found.severity.value}){cwe}")
-    typer.echo(found.summary)
-    typer.echo("")
-    typer.echo(found.description)
+    typer.echo(document(found), nl=False)
 
 
 def main() -> None:
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
     app()
+
+
+@app.command()
+def lsp(
+    tcp: Annotated[
+        str | None,
+        typer.Option("--tcp", metavar="HOST:PORT", help="Listen on TCP instead of stdio."),
+    ] = None,
+) -> None:
+    """Run the language server (on stdio unless --tcp is given)."""
+    address: tuple[str, int] | None = None
+    if tcp is not None:
+        host, _, port = tcp.rpartition(":")
+        if not port.isdigit() or not 0 < int(port) < 65536:
+            raise _fail(f"--tcp wants HOST:PORT, not {tcp!r}")
+        address = (host.strip("[]") or "127.0.0.1", int(port))
+    try:
+        from nixlint.lsp.server import serve
+    except ImportError as err:
+        raise _fail(
+            f"the language server needs the lsp extra ({err.name} is missing): "
+            "pip install 'nixlint[lsp]'"
+        ) from None
+    serve(address)

@@ -228,13 +228,21 @@ def test_rules_list_and_explain() -> None:
         assert set(r) >= {"code", "name", "category", "severity", "summary", "description"}
         assert (
             r["code"][3]
-            == {"syntax": "0", "containers": "1", "encryption": "2", "sandboxing": "3"}[
-                r["category"]
-            ]
+            == {
+                "syntax": "0",
+                "containers": "1",
+                "encryption": "2",
+                "sandboxing": "3",
+                "access": "4",
+                "secrets": "5",
+                "network": "6",
+                "kernel": "7",
+                "supply-chain": "8",
+            }[r["category"]]
         )
     code, out = invoke("explain", "oci-privileged")
     assert code == 0
-    assert out.startswith("NIX101 oci-privileged (containers, high)  CWE-250\n")
+    assert out.startswith("NIX101 oci-privileged (containers, high, high confidence)  CWE-250\n")
     assert "## Why is this bad?" in out
 
 

@@ -6,6 +6,7 @@ A rule is a stateless function of a :class:`HostContext` to :class:`Hit`s, regis
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from nixlint import schema
 from nixlint.evaluate.values import AttrSet, List, PartialString, Thunk, Unknown, Value
+from nixlint.evaluate.values import Path as NixPath
 from nixlint.findings import CATEGORIES, Confidence, Severity
 
 if TYPE_CHECKING:
@@ -48,16 +50,34 @@ HARMLESS_IMPORTS = (
 )
 
 
+#: A rule name: lowercase words joined by hyphens.
+NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
 @dataclass(frozen=True)
 class Rule:
+    """A rule's identity, documentation and logic.
+
+    The documentation has the same sections for every rule: what it does (``details``), why
+    it matters (``rationale``), what to write instead (``remediation``, with the Nix), when
+    that fix is unsafe to apply blindly (``caveat``), references, and a bad and a good
+    example — whole modules that the test suite runs through every rule.
+    """
+
     code: str
     name: str
     category: str
     severity: Severity
     confidence: Confidence
     summary: str
-    description: str
+    details: str
+    rationale: str = ""
+    remediation: str = ""
+    caveat: str = ""
     cwe: int | None = None
+    references: tuple[str, ...] = ()
+    bad: str | None = None
+    good: str | None = None
     check: Check | None = field(default=None, compare=False)
     since: str = "0.1.0"
 
@@ -65,19 +85,70 @@ class Rule:
     def family(self) -> int:
         return int(self.code[3])
 
+    @property
+    def description(self) -> str:
+        """The full documentation as Markdown."""
+        parts = [f"## What it does\n{self.details}"]
+        if self.rationale:
+            parts.append(f"## Why is this bad?\n{self.rationale}")
+        if self.bad:
+            parts.append(f"## Example\n```nix\n{self.bad.rstrip()}\n```")
+        if self.remediation:
+            parts.append(f"## Use instead\n{self.remediation}")
+        if self.caveat:
+            parts.append(f"## Before applying the fix\n{self.caveat}")
+        if self.good:
+            parts.append(f"## A configuration that passes\n```nix\n{self.good.rstrip()}\n```")
+        if self.references:
+            parts.append("## References\n" + "\n".join(f"- <{url}>" for url in self.references))
+        return "\n\n".join(parts)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "category": self.category,
+            "severity": self.severity.value,
+            "confidence": self.confidence.value,
+            "cwe": self.cwe,
+            "summary": self.summary,
+            "description": self.description,
+            "details": self.details,
+            "rationale": self.rationale,
+            "remediation": self.remediation,
+            "caveat": self.caveat,
+            "references": list(self.references),
+            "bad": self.bad,
+            "good": self.good,
+            "since": self.since,
+        }
+
 
 REGISTRY: dict[str, Rule] = {}
 _BY_NAME: dict[str, Rule] = {}
 
 
 def register(rule_: Rule) -> Rule:
+    """Add a rule to the catalogue (codes and names are unique and permanent)."""
     if not (len(rule_.code) == 6 and rule_.code.startswith("NIX") and rule_.code[3:].isdigit()):
         raise ValueError(f"bad rule code {rule_.code}")
     if rule_.category not in CATEGORIES:
         raise ValueError(f"bad category {rule_.category}")
+    if CATEGORIES.index(rule_.category) != rule_.family:
+        raise ValueError(f"{rule_.code} is not in the {rule_.category} family")
+    if not NAME.match(rule_.name):
+        raise ValueError(f"rule name {rule_.name!r} is not kebab-case")
     if rule_.code in REGISTRY or rule_.name in _BY_NAME:
         raise ValueError(f"duplicate rule {rule_.code} {rule_.name}")
-    rule_ = replace(rule_, description=_dedent(rule_.description))
+    rule_ = replace(
+        rule_,
+        details=_dedent(rule_.details),
+        rationale=_dedent(rule_.rationale),
+        remediation=_dedent(rule_.remediation),
+        caveat=_dedent(rule_.caveat),
+        bad=_example(rule_.bad),
+        good=_example(rule_.good),
+    )
     REGISTRY[rule_.code] = rule_
     _BY_NAME[rule_.name] = rule_
     return rule_
@@ -92,12 +163,35 @@ def rule(
     summary: str,
     confidence: Confidence = Confidence.HIGH,
     cwe: int | None = None,
+    rationale: str = "",
+    remediation: str = "",
+    caveat: str = "",
+    references: tuple[str, ...] = (),
+    bad: str | None = None,
+    good: str | None = None,
 ) -> Callable[[Check], Check]:
-    """Register a host rule; its docstring is its documentation."""
+    """Register a host rule; its docstring says what it does."""
 
     def decorate(fn: Check) -> Check:
-        doc = fn.__doc__ or summary
-        register(Rule(code, name, category, severity, confidence, summary, doc, cwe, fn))
+        register(
+            Rule(
+                code,
+                name,
+                category,
+                severity,
+                confidence,
+                summary,
+                fn.__doc__ or summary,
+                rationale=rationale,
+                remediation=remediation,
+                caveat=caveat,
+                cwe=cwe,
+                references=references,
+                bad=bad,
+                good=good,
+                check=fn,
+            )
+        )
         return fn
 
     return decorate
@@ -106,7 +200,11 @@ def rule(
 def _dedent(text: str) -> str:
     import inspect
 
-    return inspect.cleandoc(text)
+    return inspect.cleandoc(text) if text else ""
+
+
+def _example(text: str | None) -> str | None:
+    return _dedent(text) + "\n" if text else None
 
 
 def lookup(code_or_name: str) -> Rule | None:
@@ -251,3 +349,97 @@ def attr(value: Value, name: str) -> Value:
 def when(conditional: bool) -> str:
     """A message suffix for a finding whose definition depends on an unknown condition."""
     return " (under a condition nixlint cannot decide)" if conditional else ""
+
+
+def same_value(value: Value, expected: object) -> bool:
+    """``value == expected`` where Booleans, numbers and strings do not mix."""
+    if isinstance(expected, bool) or isinstance(value, bool):
+        return value is expected
+    if isinstance(expected, int | float):
+        return isinstance(value, int | float) and value == expected
+    return type(value) is type(expected) and value == expected
+
+
+def render(value: object, limit: int = 60) -> str:
+    """A value as Nix text, shortened, for messages and documentation."""
+    text = _render(value, limit)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _render(value: object, limit: int) -> str:
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if value is None:
+        return "null"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False).replace("${", "\\${")
+    if isinstance(value, PartialString):
+        return '"' + value.known_text.replace('"', '\\"') + '"'
+    if isinstance(value, NixPath):
+        return value.path
+    if isinstance(value, List):
+        shown: list[str] = []
+        for thunk in value.items:
+            shown.append(_render(thunk.force(), limit))
+            if sum(len(s) + 1 for s in shown) > limit:
+                shown.append("...")
+                break
+        return "[ " + " ".join(shown) + " ]" if shown else "[ ]"
+    if isinstance(value, list | tuple):
+        return "[ " + " ".join(_render(v, limit) for v in value) + " ]" if value else "[ ]"
+    if isinstance(value, AttrSet):
+        return "{ ... }"
+    if isinstance(value, Unknown):
+        return "(not known statically)"
+    return type(value).__name__
+
+
+def unset_value(ctx: HostContext, path: OptionPath) -> Value | object:
+    """What an option is when no definition sets it: the default a scanned module declares,
+    else the NixOS default from the schema, else :data:`schema.NO_DEFAULT`."""
+    declared = ctx.graph.declaration(path)
+    if declared is not None and declared.default is not None:
+        return declared.default.force()
+    known = schema.default(path)
+    if known is schema.NO_DEFAULT:
+        return known
+    from nixlint.evaluate.library import from_python
+
+    return from_python(known)
+
+
+# -- root-equivalent groups ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RootGroup:
+    """A group whose members can become root, and whether that holds on this host."""
+
+    name: str
+    why: str
+    #: True: the condition holds; False: it does not; None: nixlint cannot decide.
+    active: bool | None
+    #: The option the condition reads, for messages ("" when unconditional).
+    condition: str
+
+
+def root_equivalent_groups(ctx: HostContext) -> list[RootGroup]:
+    """The groups of ``schema/groups.json`` with their condition judged for this host."""
+    out: list[RootGroup] = []
+    for name, entry in schema.root_groups().items():
+        condition = entry.get("when") or ""
+        active: bool | None = True
+        if condition:
+            res = ctx.resolve(condition)
+            if res.known and not res.conditional:
+                active = res.value is True
+            elif res.source == "none" and not res.candidates:
+                active = False
+            else:
+                active = None
+        out.append(RootGroup(name, entry["why"], active, condition))
+    return out

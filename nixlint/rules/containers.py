@@ -127,28 +127,45 @@ def _option(path: tuple[str, ...], *rest: str) -> str:
     severity=Severity.HIGH,
     summary="An OCI container runs privileged",
     cwe=250,
-)
-def oci_privileged(ctx: HostContext) -> Iterator[Hit]:
-    """
-    ## What it does
-    Flags `virtualisation.oci-containers.containers.<name>` with `privileged = true` or
-    `--privileged` in `extraOptions`.
-
-    ## Why is this bad?
+    rationale="""
     A privileged container gets every capability, every host device and no seccomp or
     AppArmor confinement. Root in the container is root on the host.
-
-    ## Example
-    ```nix
-    virtualisation.oci-containers.containers.hass.extraOptions = [ "--privileged" ];
-    ```
-
-    ## Use instead
-    Grant only what the workload needs:
+    """,
+    remediation="""
+    Drop `privileged` and `--privileged`, and grant only what the workload needs, for
+    example one device:
     ```nix
     virtualisation.oci-containers.containers.hass.extraOptions = [ "--device=/dev/ttyUSB0" ];
     ```
-    """
+    """,
+    caveat="""
+    The workload may rely on more than one privilege (devices, capabilities, sysfs). Start it
+    unprivileged, read what fails in its logs, and grant that alone.
+    """,
+    references=(
+        "https://docs.docker.com/reference/cli/docker/container/run/#privileged",
+        "https://docs.podman.io/en/latest/markdown/podman-run.1.html#privileged",
+    ),
+    bad="""
+    {
+      virtualisation.oci-containers.containers.hass = {
+        image = "ghcr.io/home-assistant/home-assistant:2024.6.4";
+        extraOptions = [ "--privileged" ];
+      };
+    }
+    """,
+    good="""
+    {
+      virtualisation.oci-containers.containers.hass = {
+        image = "ghcr.io/home-assistant/home-assistant:2024.6.4";
+        volumes = [ "/srv/hass:/config" ];
+      };
+    }
+    """,
+)
+def oci_privileged(ctx: HostContext) -> Iterator[Hit]:
+    """Flags `virtualisation.oci-containers.containers.<name>` with `privileged = true` or
+    `--privileged` in `extraOptions`."""
     for name, path in oci_containers(ctx):
         for item in ctx.candidate_values((*path, "privileged")):
             if item.value is True:
@@ -178,28 +195,47 @@ def oci_privileged(ctx: HostContext) -> Iterator[Hit]:
     severity=Severity.HIGH,
     summary="An OCI container shares a namespace with the host",
     cwe=653,
-)
-def oci_host_namespace(ctx: HostContext) -> Iterator[Hit]:
-    """
-    ## What it does
-    Flags OCI containers started with `--network=host`, `--pid=host`, `--ipc=host`,
-    `--userns=host`, `--uts=host` or `--cgroupns=host`, or with `networks = [ "host" ]`.
-
-    ## Why is this bad?
+    rationale="""
     The container sees and can reach the host's processes, sockets or shared memory. With the
     host network it can bind any port (bypassing the NixOS firewall) and talk to services
     listening on localhost; with the host PID namespace it can signal and trace host processes.
-
-    ## Example
-    ```nix
-    virtualisation.oci-containers.containers.app.extraOptions = [ "--network=host" ];
-    ```
-
-    ## Use instead
+    """,
+    remediation="""
+    Keep the container in its own namespaces and publish only the ports it serves, on
+    loopback when a reverse proxy on the host fronts it:
     ```nix
     virtualisation.oci-containers.containers.app.ports = [ "127.0.0.1:8080:8080" ];
     ```
-    """
+    """,
+    caveat="""
+    Programs that discover devices on the local network (mDNS, DLNA, Home Assistant
+    integrations) stop finding them without the host network; give them a macvlan network
+    instead.
+    """,
+    references=(
+        "https://docs.docker.com/engine/network/drivers/host/",
+        "https://docs.docker.com/reference/cli/docker/container/run/#pid",
+    ),
+    bad="""
+    {
+      virtualisation.oci-containers.containers.app = {
+        image = "docker.io/library/nginx:1.27.0";
+        extraOptions = [ "--network=host" ];
+      };
+    }
+    """,
+    good="""
+    {
+      virtualisation.oci-containers.containers.app = {
+        image = "docker.io/library/nginx:1.27.0";
+        ports = [ "127.0.0.1:8080:80" ];
+      };
+    }
+    """,
+)
+def oci_host_namespace(ctx: HostContext) -> Iterator[Hit]:
+    """Flags OCI containers started with `--network=host`, `--pid=host`, `--ipc=host`,
+    `--userns=host`, `--uts=host` or `--cgroupns=host`, or with `networks = [ "host" ]`."""
     for name, path in oci_containers(ctx):
         for flag, value, item in cli_flags(list(ctx.items((*path, "extraOptions")))):
             kind = HOST_NAMESPACE_FLAGS.get(flag)
@@ -227,28 +263,50 @@ def oci_host_namespace(ctx: HostContext) -> Iterator[Hit]:
     severity=Severity.HIGH,
     summary="An OCI container is given a dangerous capability",
     cwe=250,
-)
-def oci_dangerous_capability(ctx: HostContext) -> Iterator[Hit]:
-    """
-    ## What it does
-    Flags `--cap-add` in `extraOptions`, and `capabilities.<CAP> = true`, for capabilities
-    that let a container escape or take over the host: `ALL`, `SYS_ADMIN`, `SYS_MODULE`,
-    `SYS_RAWIO`, `DAC_READ_SEARCH`, `BPF` (high); `SYS_PTRACE`, `NET_ADMIN`, `NET_RAW`,
-    `SYS_BOOT`, `SYS_TIME`, `MAC_ADMIN` (medium).
-
-    ## Why is this bad?
+    rationale="""
     `SYS_ADMIN` alone allows mounting file systems and many known container escapes;
     `SYS_MODULE` loads kernel code; `DAC_READ_SEARCH` reads any host file by handle.
-
-    ## Example
+    """,
+    remediation="""
+    Add the narrowest capability the program documents — for a VPN, `NET_ADMIN` and the
+    `/dev/net/tun` device — or run it on the host as a confined systemd service:
     ```nix
-    virtualisation.oci-containers.containers.vpn.extraOptions = [ "--cap-add=SYS_ADMIN" ];
+    virtualisation.oci-containers.containers.vpn.extraOptions = [
+      "--cap-add=NET_ADMIN"
+      "--device=/dev/net/tun"
+    ];
     ```
-
-    ## Use instead
-    Add the narrowest capability the program documents (for a VPN, `NET_ADMIN` and the
-    `/dev/net/tun` device), or run it on the host as a confined systemd service.
-    """
+    """,
+    caveat="""
+    Removing a capability the program needs makes it fail at start or, worse, at the first
+    operation that needs it; test the feature, not only the start.
+    """,
+    references=(
+        "https://man7.org/linux/man-pages/man7/capabilities.7.html",
+        "https://docs.docker.com/engine/containers/run/#runtime-privilege-and-linux-capabilities",
+    ),
+    bad="""
+    {
+      virtualisation.oci-containers.containers.vpn = {
+        image = "docker.io/qmcgaw/gluetun:v3.38.0";
+        extraOptions = [ "--cap-add=SYS_ADMIN" ];
+      };
+    }
+    """,
+    good="""
+    {
+      virtualisation.oci-containers.containers.vpn = {
+        image = "docker.io/qmcgaw/gluetun:v3.38.0";
+        extraOptions = [ "--cap-add=CHOWN" ];
+      };
+    }
+    """,
+)
+def oci_dangerous_capability(ctx: HostContext) -> Iterator[Hit]:
+    """Flags `--cap-add` in `extraOptions`, and `capabilities.<CAP> = true`, for capabilities
+    that let a container escape or take over the host: `ALL`, `SYS_ADMIN`, `SYS_MODULE`,
+    `SYS_RAWIO`, `DAC_READ_SEARCH`, `BPF` (high); `SYS_PTRACE`, `NET_ADMIN`, `NET_RAW`,
+    `SYS_BOOT`, `SYS_TIME`, `MAC_ADMIN` (medium)."""
     for name, path in oci_containers(ctx):
         for flag, value, item in cli_flags(list(ctx.items((*path, "extraOptions")))):
             if flag != "--cap-add" or value is None:
@@ -291,28 +349,48 @@ def _volume_source(spec: str) -> str:
     severity=Severity.CRITICAL,
     summary="A container-runtime socket is mounted into an OCI container",
     cwe=250,
-)
-def oci_runtime_socket(ctx: HostContext) -> Iterator[Hit]:
-    """
-    ## What it does
-    Flags `volumes` (and `-v`/`--volume`/`--mount` in `extraOptions`) that mount the Docker,
-    Podman, containerd, CRI-O, LXD/Incus or libvirt API socket into an OCI container.
-
-    ## Why is this bad?
+    rationale="""
     Whoever can talk to the runtime's socket can start a privileged container with the host's
     root file system mounted: the container is root on the host.
-
-    ## Example
+    """,
+    remediation="""
+    Put a filtering proxy in front of the socket (one that allows only the read-only `GET`
+    requests the tool needs) and mount the proxy's socket instead, or give the tool its own
+    rootless runtime:
     ```nix
-    virtualisation.oci-containers.containers.portainer.volumes = [
-      "/var/run/docker.sock:/var/run/docker.sock"
+    virtualisation.oci-containers.containers.traefik.volumes = [
+      "/run/docker-proxy/docker.sock:/var/run/docker.sock:ro"
     ];
     ```
-
-    ## Use instead
-    Put a filtering proxy in front of the socket (for example one that allows only
-    read-only `GET` requests), or give the tool its own rootless runtime.
-    """
+    """,
+    caveat="""
+    A `:ro` mount of the socket does not help: read-only applies to the socket file, not to
+    the API requests sent through it.
+    """,
+    references=(
+        "https://docs.docker.com/engine/security/#docker-daemon-attack-surface",
+        "https://cheatsheetseries.owasp.org/cheatsheets/Docker_Security_Cheat_Sheet.html",
+    ),
+    bad="""
+    {
+      virtualisation.oci-containers.containers.portainer = {
+        image = "docker.io/portainer/portainer-ce:2.20.3";
+        volumes = [ "/var/run/docker.sock:/var/run/docker.sock" ];
+      };
+    }
+    """,
+    good="""
+    {
+      virtualisation.oci-containers.containers.portainer = {
+        image = "docker.io/portainer/portainer-ce:2.20.3";
+        volumes = [ "/srv/portainer:/data" ];
+      };
+    }
+    """,
+)
+def oci_runtime_socket(ctx: HostContext) -> Iterator[Hit]:
+    """Flags `volumes` (and `-v`/`--volume`/`--mount` in `extraOptions`) that mount the Docker,
+    Podman, containerd, CRI-O, LXD/Incus or libvirt API socket into an OCI container."""
     for name, path in oci_containers(ctx):
         for item in ctx.items((*path, "volumes")):
             text = item.text
@@ -377,31 +455,48 @@ def _user_namespacing_flag(ctx: HostContext, path: tuple[str, ...]) -> bool:
     severity=Severity.HIGH,
     summary="A NixOS container runs without user namespacing: its root is the host's root",
     cwe=250,
-)
-def container_root_is_host_root(ctx: HostContext) -> Iterator[Hit]:
-    """
-    ## What it does
-    Flags `containers.<name>` whose `privateUsers` is `"no"` (the default) or
-    `"identity"`, unless `extraFlags` turns user namespacing on.
-
-    ## Why is this bad?
+    rationale="""
     Without user namespacing, UID 0 in the container is UID 0 on the host: "the root user in
     a container would also be root on the whole system". systemd-nspawn's default
     capability set includes `CAP_SYS_ADMIN`, so any escape is a full host compromise.
     `"identity"` maps container root to host root too, though inside a user namespace.
-
-    ## Example
-    ```nix
-    containers.vpn = { config = { ... }; };
-    ```
-
-    ## Use instead
+    """,
+    remediation="""
     ```nix
     containers.vpn = { privateUsers = "pick"; config = { ... }; };
     ```
-    With `"pick"`, bind mounts are id-mapped; files the container writes on the host belong
-    to a high UID range, which may need `chown` on existing data.
-    """
+    """,
+    caveat="""
+    With `"pick"`, bind mounts are id-mapped and files the container writes on the host
+    belong to a high UID range: existing data may need a `chown`. `privateUsers` exists
+    since NixOS 25.05; on older releases use `extraFlags = [ "-U" ];`.
+    """,
+    references=(
+        "https://nixos.org/manual/nixos/stable/#ch-containers",
+        "https://www.freedesktop.org/software/systemd/man/latest/systemd-nspawn.html#--private-users=",
+    ),
+    bad="""
+    {
+      containers.vpn = {
+        autoStart = true;
+        config = { services.openvpn.servers = { }; };
+      };
+    }
+    """,
+    good="""
+    {
+      containers.vpn = {
+        autoStart = true;
+        privateUsers = "pick";
+        config = { services.openvpn.servers = { }; };
+      };
+    }
+    """,
+)
+def container_root_is_host_root(ctx: HostContext) -> Iterator[Hit]:
+    """Flags `containers.<name>` whose `privateUsers` is `"no"` (the default) or
+    `"identity"`, unless `extraFlags` turns user namespacing on (`-U`,
+    `--private-users=…`)."""
     for name, path in nixos_containers(ctx):
         presence = _presence_conditional(ctx, path)
         if presence is None or _user_namespacing_flag(ctx, path):
@@ -458,26 +553,49 @@ def container_root_is_host_root(ctx: HostContext) -> Iterator[Hit]:
     severity=Severity.HIGH,
     summary="A NixOS container is given a dangerous capability",
     cwe=250,
+    rationale="""
+    These capabilities give a container ways to reach the host kernel or the host's files:
+    `CAP_SYS_MODULE` loads kernel code, `CAP_SYS_RAWIO` reads raw memory and devices.
+    """,
+    remediation="""
+    Drop the capability; load kernel modules on the host instead:
+    ```nix
+    boot.kernelModules = [ "wireguard" ];
+    containers.build.additionalCapabilities = [ ];
+    ```
+    """,
+    caveat="""
+    Find out which operation needed the capability before removing it; a container started
+    without it fails only when that operation runs.
+    """,
+    references=(
+        "https://man7.org/linux/man-pages/man7/capabilities.7.html",
+        "https://www.freedesktop.org/software/systemd/man/latest/systemd-nspawn.html#--capability=",
+    ),
+    bad="""
+    {
+      containers.build = {
+        privateUsers = "pick";
+        additionalCapabilities = [ "CAP_SYS_MODULE" ];
+        config = { };
+      };
+    }
+    """,
+    good="""
+    {
+      containers.build = {
+        privateUsers = "pick";
+        additionalCapabilities = [ "CAP_NET_BIND_SERVICE" ];
+        config = { };
+      };
+    }
+    """,
 )
 def container_dangerous_capability(ctx: HostContext) -> Iterator[Hit]:
-    """
-    ## What it does
-    Flags `containers.<name>.additionalCapabilities` (and `--capability=` in `extraFlags`)
+    """Flags `containers.<name>.additionalCapabilities` (and `--capability=` in `extraFlags`)
     that include `all`, `CAP_SYS_ADMIN`, `CAP_SYS_MODULE`, `CAP_SYS_RAWIO`,
     `CAP_DAC_READ_SEARCH`, `CAP_BPF` (high) or `CAP_SYS_PTRACE`, `CAP_NET_ADMIN`,
-    `CAP_NET_RAW`, `CAP_SYS_BOOT`, `CAP_SYS_TIME`, `CAP_MAC_ADMIN` (medium).
-
-    ## Why is this bad?
-    These capabilities give a container ways to reach the host kernel or the host's files.
-
-    ## Example
-    ```nix
-    containers.build.additionalCapabilities = [ "CAP_SYS_MODULE" ];
-    ```
-
-    ## Use instead
-    Drop the capability; load kernel modules on the host with `boot.kernelModules`.
-    """
+    `CAP_NET_RAW`, `CAP_SYS_BOOT`, `CAP_SYS_TIME`, `CAP_MAC_ADMIN` (medium)."""
     for name, path in nixos_containers(ctx):
         for item in ctx.items((*path, "additionalCapabilities")):
             text = item.text
@@ -517,29 +635,48 @@ def container_dangerous_capability(ctx: HostContext) -> Iterator[Hit]:
     severity=Severity.HIGH,
     summary="A sensitive host path is bind-mounted writable into a NixOS container",
     cwe=732,
-)
-def container_writable_sensitive_mount(ctx: HostContext) -> Iterator[Hit]:
-    """
-    ## What it does
-    Flags `containers.<name>.bindMounts.<mount>` with `isReadOnly = false` whose host path
-    (`hostPath`, or the mount point when `hostPath` is unset) is `/`, `/etc`, `/proc`, `/sys`,
-    `/dev`, `/boot`, `/root`, `/run`, `/var/run`, `/nix/var`, the store, or a runtime socket;
-    and writable `--bind=` of such paths in `extraFlags`.
-
-    ## Why is this bad?
+    rationale="""
     A container that can write `/etc`, `/boot` or `/nix/var` can change what the host runs at
     the next boot or rebuild; a writable runtime socket is root on the host.
-
-    ## Example
-    ```nix
-    containers.web.bindMounts."/etc" = { hostPath = "/etc"; isReadOnly = false; };
-    ```
-
-    ## Use instead
+    """,
+    remediation="""
+    Mount only the directory the container needs, read-only when it only reads it:
     ```nix
     containers.web.bindMounts."/etc/web" = { hostPath = "/etc/web"; isReadOnly = true; };
     ```
-    """
+    """,
+    caveat="""
+    A service that writes its state under the mounted path fails once the mount is
+    read-only; give it its own writable directory (under `/var/lib/<name>`) instead.
+    """,
+    references=(
+        "https://nixos.org/manual/nixos/stable/#sec-declarative-containers",
+        "https://www.freedesktop.org/software/systemd/man/latest/systemd-nspawn.html#--bind=",
+    ),
+    bad="""
+    {
+      containers.web = {
+        privateUsers = "pick";
+        bindMounts."/etc" = { hostPath = "/etc"; isReadOnly = false; };
+        config = { };
+      };
+    }
+    """,
+    good="""
+    {
+      containers.web = {
+        privateUsers = "pick";
+        bindMounts."/etc/web" = { hostPath = "/etc/web"; isReadOnly = true; };
+        config = { };
+      };
+    }
+    """,
+)
+def container_writable_sensitive_mount(ctx: HostContext) -> Iterator[Hit]:
+    """Flags `containers.<name>.bindMounts.<mount>` with `isReadOnly = false` whose host path
+    (`hostPath`, or the mount point when `hostPath` is unset) is `/`, `/etc`, `/proc`, `/sys`,
+    `/dev`, `/boot`, `/root`, `/run`, `/var/run`, `/nix/var`, the store, or a runtime socket;
+    and writable `--bind=` of such paths in `extraFlags`."""
     for name, path in nixos_containers(ctx):
         for mount in ctx.children((*path, "bindMounts")):
             base = (*path, "bindMounts", mount)

@@ -152,31 +152,47 @@ def filesystems(ctx: HostContext) -> Iterator[tuple[str, tuple[str, ...], _Verdi
     severity=Severity.HIGH,
     summary="A persistent file system is not on an encrypted (LUKS) device",
     cwe=311,
-)
-def filesystem_not_encrypted(ctx: HostContext) -> Iterator[Hit]:
-    """
-    ## What it does
-    Flags `fileSystems.<mount>` for persistent local file systems (not tmpfs, network or
-    boot partitions) when the host configures no LUKS device at all and the file system has
-    no `encrypted.enable`.
-
-    ## Why is this bad?
+    rationale="""
     A stolen disk, a returned laptop or a decommissioned server gives away every secret on
     it: SSH host keys, `/etc/shadow`, application data, secrets decrypted at boot.
-
-    ## Example
-    ```nix
-    fileSystems."/" = { device = "/dev/disk/by-uuid/4f1c…"; fsType = "ext4"; };
-    ```
-
-    ## Use instead
+    """,
+    remediation="""
+    Put the file system inside LUKS and mount the opened device:
     ```nix
     boot.initrd.luks.devices.cryptroot.device = "/dev/disk/by-uuid/9a2e…";
     fileSystems."/" = { device = "/dev/mapper/cryptroot"; fsType = "ext4"; };
     ```
+    """,
+    caveat="""
     Encrypting an existing disk means reinstalling or migrating the data; it cannot be
-    switched on in place.
-    """
+    switched on in place. Changing only the configuration leaves an unbootable host.
+    """,
+    references=(
+        "https://nixos.org/manual/nixos/stable/#sec-luks-file-systems",
+        "https://wiki.nixos.org/wiki/Full_Disk_Encryption",
+    ),
+    bad="""
+    {
+      fileSystems."/" = {
+        device = "/dev/disk/by-uuid/4f1c0d2e-7b1a-4c39-9a55-0d1f6f3c2b10";
+        fsType = "ext4";
+      };
+    }
+    """,
+    good="""
+    {
+      boot.initrd.luks.devices.cryptroot.device = "/dev/disk/by-uuid/9a2e51c4-3d7e-4d0a-8a7c-5b6f4e1d2c3b";
+      fileSystems."/" = {
+        device = "/dev/mapper/cryptroot";
+        fsType = "ext4";
+      };
+    }
+    """,
+)
+def filesystem_not_encrypted(ctx: HostContext) -> Iterator[Hit]:
+    """Flags `fileSystems.<mount>` for persistent local file systems (not tmpfs, network or
+    boot partitions) when the host configures no LUKS device at all and the file system has
+    no `encrypted.enable`."""
     unread = _unread_note(ctx)
     for mount, fs, verdict, conditional, span in filesystems(ctx):
         if verdict.encrypted is False:
@@ -206,26 +222,49 @@ def _unread_note(ctx: HostContext) -> str:
     confidence=Confidence.LOW,
     summary="Whether a file system or swap device is encrypted cannot be verified statically",
     cwe=311,
-)
-def encryption_unverified(ctx: HostContext) -> Iterator[Hit]:
-    """
-    ## What it does
-    Notes persistent file systems and swap devices whose encryption nixlint cannot confirm
-    or rule out from the configuration: a `/dev/disk/by-uuid/…` device on a host that has
-    LUKS devices (it may be the file system inside one of them), a `/dev/mapper/…` name
-    with no matching `boot.initrd.luks.devices` entry (LVM, or opened elsewhere), ZFS or
-    bcachefs native encryption.
-
-    ## Why is this bad?
-    It may be fine. Referring to the opened LUKS device as `/dev/mapper/<name>` makes the
-    configuration say what it does, and lets nixlint verify it.
-
-    ## Use instead
+    rationale="""
+    It may be fine: this is a note, not a finding of a weakness. Referring to the opened LUKS
+    device as `/dev/mapper/<name>` makes the configuration say what it does, and lets nixlint
+    verify it. ZFS and bcachefs native encryption is a property of the pool or file system,
+    which the configuration does not show.
+    """,
+    remediation="""
+    Mount the opened LUKS device by its mapper name:
     ```nix
     boot.initrd.luks.devices.cryptroot.device = "/dev/disk/by-uuid/9a2e…";
     fileSystems."/".device = "/dev/mapper/cryptroot";
     ```
-    """
+    """,
+    caveat="""
+    Check that the `by-uuid` path really is the file system inside the LUKS device before
+    renaming it: the mapper name only exists once the device is opened in the initrd.
+    """,
+    references=("https://nixos.org/manual/nixos/stable/#sec-luks-file-systems",),
+    bad="""
+    {
+      boot.initrd.luks.devices.cryptroot.device = "/dev/disk/by-uuid/9a2e51c4-3d7e-4d0a-8a7c-5b6f4e1d2c3b";
+      fileSystems."/" = {
+        device = "/dev/disk/by-uuid/4f1c0d2e-7b1a-4c39-9a55-0d1f6f3c2b10";
+        fsType = "ext4";
+      };
+    }
+    """,
+    good="""
+    {
+      boot.initrd.luks.devices.cryptroot.device = "/dev/disk/by-uuid/9a2e51c4-3d7e-4d0a-8a7c-5b6f4e1d2c3b";
+      fileSystems."/" = {
+        device = "/dev/mapper/cryptroot";
+        fsType = "ext4";
+      };
+    }
+    """,
+)
+def encryption_unverified(ctx: HostContext) -> Iterator[Hit]:
+    """Notes persistent file systems and swap devices whose encryption nixlint cannot confirm
+    or rule out from the configuration: a `/dev/disk/by-uuid/…` device on a host that has
+    LUKS devices (it may be the file system inside one of them), a `/dev/mapper/…` name
+    with no matching `boot.initrd.luks.devices` entry (LVM, or opened elsewhere), ZFS or
+    bcachefs native encryption."""
     for mount, fs, verdict, conditional, span in filesystems(ctx):
         if verdict.encrypted is None:
             yield Hit(
@@ -278,31 +317,45 @@ def swap_devices(ctx: HostContext) -> Iterator[tuple[str, _Verdict, Span, bool]]
     severity=Severity.MEDIUM,
     summary="A swap device is neither randomly encrypted nor on LUKS",
     cwe=311,
-)
-def swap_not_encrypted(ctx: HostContext) -> Iterator[Hit]:
-    """
-    ## What it does
-    Flags `swapDevices` entries on a partition without `randomEncryption.enable = true`,
-    when the host configures no LUKS device. Swap files (`size` set, or a path outside
-    `/dev`) are left to the file system rules.
-
-    ## Why is this bad?
+    rationale="""
     Memory pages written to swap — keys, passwords, decrypted secrets — stay on the disk
     after power-off, readable by whoever gets the disk.
-
-    ## Example
-    ```nix
-    swapDevices = [ { device = "/dev/disk/by-partuuid/1d3c…"; } ];
-    ```
-
-    ## Use instead
+    """,
+    remediation="""
+    Encrypt the swap partition with a new random key at each boot:
     ```nix
     swapDevices = [ { device = "/dev/disk/by-partuuid/1d3c…"; randomEncryption.enable = true; } ];
     ```
+    """,
+    caveat="""
     Random encryption uses a new key at each boot, so it cannot be combined with
     hibernation; use a swap device inside LUKS for that. Do not use a `by-uuid` or
     `by-label` path with random encryption: the signature is overwritten at each boot.
-    """
+    """,
+    references=(
+        "https://search.nixos.org/options?query=swapDevices.*.randomEncryption",
+        "https://wiki.nixos.org/wiki/Swap",
+    ),
+    bad="""
+    {
+      swapDevices = [ { device = "/dev/disk/by-partuuid/1d3c5e7a-02"; } ];
+    }
+    """,
+    good="""
+    {
+      swapDevices = [
+        {
+          device = "/dev/disk/by-partuuid/1d3c5e7a-02";
+          randomEncryption.enable = true;
+        }
+      ];
+    }
+    """,
+)
+def swap_not_encrypted(ctx: HostContext) -> Iterator[Hit]:
+    """Flags `swapDevices` entries on a partition without `randomEncryption.enable = true`,
+    when the host configures no LUKS device. Swap files (`size` set, or a path outside
+    `/dev`) are left to the file system rules."""
     unread = _unread_note(ctx)
     for device, verdict, span, conditional in swap_devices(ctx):
         if verdict.encrypted is False:

@@ -27,31 +27,40 @@ def _legacy(written: tuple[str, ...] | None) -> str:
     severity=Severity.HIGH,
     summary="The Nix build sandbox is disabled or relaxed",
     cwe=693,
-)
-def nix_sandbox_disabled(ctx: HostContext) -> Iterator[Hit]:
-    """
-    ## What it does
-    Flags `nix.settings.sandbox = false` or `"relaxed"` — also written as the legacy
-    `nix.useSandbox` or `nix.useChroot` — and `sandbox = false` in `nix.extraOptions`.
-
-    ## Why is this bad?
+    rationale="""
     Without the sandbox, every build runs with access to the network and to the whole file
     system as the build user: a malicious or compromised derivation can read other users'
     files, reach internal services, and make builds impure (so a cached binary no longer
     matches its source). `"relaxed"` lets derivations marked `__noChroot` opt out.
-
-    ## Example
-    ```nix
-    nix.settings.sandbox = false;
-    ```
-
-    ## Use instead
+    """,
+    remediation="""
     ```nix
     nix.settings.sandbox = true;
     ```
-    Builds that relied on network access or host paths will fail until they are fixed (or
-    the paths are listed in `nix.settings.extra-sandbox-paths`).
-    """
+    """,
+    caveat="""
+    Builds that relied on network access or host paths fail until they are fixed (or the
+    paths are listed in `nix.settings.extra-sandbox-paths`). On a host with
+    `security.allowUserNamespaces = false` the sandbox cannot start at all.
+    """,
+    references=(
+        "https://nix.dev/manual/nix/stable/command-ref/conf-file.html#conf-sandbox",
+        "https://search.nixos.org/options?query=nix.settings.sandbox",
+    ),
+    bad="""
+    {
+      nix.settings.sandbox = false;
+    }
+    """,
+    good="""
+    {
+      nix.settings.sandbox = true;
+    }
+    """,
+)
+def nix_sandbox_disabled(ctx: HostContext) -> Iterator[Hit]:
+    """Flags `nix.settings.sandbox = false` or `"relaxed"` — also written as the legacy
+    `nix.useSandbox` or `nix.useChroot` — and `sandbox = false` in `nix.extraOptions`."""
     for item in ctx.candidate_values("nix.settings.sandbox"):
         value = item.value
         legacy = _legacy(item.definition.written)
@@ -150,26 +159,12 @@ def _nixos_module_named(ctx: HostContext, name: str) -> str | None:
     confidence=Confidence.MEDIUM,
     summary="A systemd service runs as root with no confinement at all",
     cwe=250,
-)
-def service_root_unconfined(ctx: HostContext) -> Iterator[Hit]:
-    """
-    ## What it does
-    Flags `systemd.services.<name>` written in the scanned files (with a `script` or
-    `serviceConfig.ExecStart`) that run as root — no `User`, no `DynamicUser` — and set
-    none of systemd's confinement settings (`ProtectSystem`, `PrivateTmp`,
-    `NoNewPrivileges`, `CapabilityBoundingSet`, `SystemCallFilter`, …) nor
-    `confinement.enable`.
-
-    ## Why is this bad?
+    rationale="""
     NixOS adds no sandboxing to services of its own accord. A bug in such a service is a
     bug running as root with the whole system writable.
-
-    ## Example
-    ```nix
-    systemd.services.backup.script = "rsync -a /srv/ backup:/srv/";
-    ```
-
-    ## Use instead
+    """,
+    remediation="""
+    Run it as a dynamic user with a read-only system:
     ```nix
     systemd.services.backup = {
       script = "rsync -a /srv/ backup:/srv/";
@@ -181,9 +176,45 @@ def service_root_unconfined(ctx: HostContext) -> Iterator[Hit]:
       };
     };
     ```
+    """,
+    caveat="""
     Check that the service still has the files and capabilities it needs
-    (`ReadWritePaths`, `StateDirectory`, `AmbientCapabilities`).
-    """
+    (`ReadWritePaths`, `StateDirectory`, `AmbientCapabilities`): a confined service that
+    cannot write its state fails at run time, not at build time.
+    """,
+    references=(
+        "https://www.freedesktop.org/software/systemd/man/latest/systemd.exec.html",
+        "https://wiki.nixos.org/wiki/Systemd/Hardening",
+    ),
+    bad="""
+    {
+      systemd.services.backup = {
+        wantedBy = [ "multi-user.target" ];
+        script = "rsync -a /srv/ backup:/srv/";
+      };
+    }
+    """,
+    good="""
+    {
+      systemd.services.backup = {
+        wantedBy = [ "multi-user.target" ];
+        script = "rsync -a /srv/ backup:/srv/";
+        serviceConfig = {
+          DynamicUser = true;
+          ProtectSystem = "strict";
+          PrivateTmp = true;
+          NoNewPrivileges = true;
+        };
+      };
+    }
+    """,
+)
+def service_root_unconfined(ctx: HostContext) -> Iterator[Hit]:
+    """Flags `systemd.services.<name>` written in the scanned files (with a `script` or
+    `serviceConfig.ExecStart`) that run as root — no `User`, no `DynamicUser` — and set
+    none of systemd's confinement settings (`ProtectSystem`, `PrivateTmp`,
+    `NoNewPrivileges`, `CapabilityBoundingSet`, `SystemCallFilter`, …) nor
+    `confinement.enable`."""
     for path in ctx.match("systemd.services.*"):
         name = path[-1]
         if name == "*" or not _written_here(ctx, path):

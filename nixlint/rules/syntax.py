@@ -13,23 +13,23 @@ SYNTAX_ERROR = register(
         Severity.HIGH,
         Confidence.HIGH,
         "The file is not valid Nix",
-        """\
-        ## What it does
-        Reports text the Nix grammar cannot parse (an ERROR or MISSING node in the syntax tree).
-
-        ## Why is this bad?
+        "Reports text the Nix grammar cannot parse (an ERROR or MISSING node in the syntax tree).",
+        rationale="""
         Nix refuses the whole file, so the configuration does not build; and nixlint can only
         analyse the parts of the tree around the error, so findings may be missing.
-
-        ## Example
-        ```nix
-        { services.openssh.enable = true }
-        ```
-
-        ## Use instead
+        """,
+        remediation="""
+        Fix the syntax; `nix-instantiate --parse FILE` shows where Nix stops:
         ```nix
         { services.openssh.enable = true; }
         ```
+        """,
+        references=("https://nix.dev/manual/nix/stable/language/",),
+        bad="""
+        { services.openssh.enable = true }
+        """,
+        good="""
+        { services.openssh.enable = false; }
         """,
     )
 )
@@ -42,17 +42,12 @@ INVALID_ENCODING = register(
         Severity.MEDIUM,
         Confidence.HIGH,
         "The file is not valid UTF-8",
-        """\
-        ## What it does
-        Reports bytes that are not valid UTF-8.
-
-        ## Why is this bad?
+        "Reports bytes that are not valid UTF-8.",
+        rationale="""
         Strings with invalid bytes end up in generated configuration files and unit files,
         where other programs may read them differently; editors may corrupt them.
-
-        ## Use instead
-        Save the file as UTF-8.
         """,
+        remediation="Save the file as UTF-8 (`iconv -f latin1 -t utf-8`).",
     )
 )
 
@@ -64,14 +59,12 @@ UNREADABLE_FILE = register(
         Severity.LOW,
         Confidence.HIGH,
         "The file is binary, too large or unreadable and was not analysed",
-        """\
-        ## What it does
+        """
         Reports a `.nix` file nixlint could not analyse at all: a binary file, a file larger
         than the size limit, or a file that cannot be read.
-
-        ## Why is this bad?
-        Nothing in it was checked.
         """,
+        rationale="Nothing in it was checked.",
+        remediation="Make the file readable, or exclude it from the scan if it is not Nix.",
     )
 )
 
@@ -83,19 +76,26 @@ IMPORT_NOT_FOUND = register(
         Severity.MEDIUM,
         Confidence.HIGH,
         "A module imports a file that does not exist",
-        """\
-        ## What it does
+        """
         Reports an entry of `imports` (or an `import` of a path) that names a file which does
         not exist in the scanned tree.
-
-        ## Why is this bad?
+        """,
+        rationale="""
         The configuration does not build; and whatever hardening that file was meant to add is
         not analysed.
-
-        ## Example
+        """,
+        remediation="""
+        Fix the path, or add the missing file to the repository:
         ```nix
-        { imports = [ ./hardening.nix ]; }  # no such file
+        { imports = [ ./hardware-configuration.nix ]; }
         ```
+        """,
+        references=("https://nixos.org/manual/nixos/stable/#sec-modularity",),
+        bad="""
+        { imports = [ ./hardening.nix ]; }
+        """,
+        good="""
+        { imports = [ ]; }
         """,
     )
 )
@@ -108,13 +108,40 @@ INTERNAL_ERROR = register(
         Severity.HIGH,
         Confidence.HIGH,
         "nixlint failed while analysing this file",
-        """\
-        ## What it does
+        """
         Reports that nixlint itself failed on a file or host. The rest of the scan goes on,
         and the exit code is 2.
+        """,
+        rationale="The file was not fully analysed.",
+        remediation="Please report it, with the file that caused it.",
+    )
+)
+
+HOSTS_UNRESOLVED = register(
+    Rule(
+        "NIX006",
+        "flake-hosts-unresolved",
+        "syntax",
+        Severity.INFO,
+        Confidence.HIGH,
+        "Some hosts of a flake could not be determined statically",
+        """\
+        ## What it does
+        Notes the parts of a flake's `nixosConfigurations` (or `darwinConfigurations`) that
+        nixlint could not determine without evaluating the flake: hosts generated from a
+        directory listing, built by a framework nixlint does not model, or computed from
+        inputs.
 
         ## Why is this bad?
-        The file was not fully analysed. Please report it with the file that caused it.
+        It may be fine; but the modules of those hosts are analysed only as standalone
+        modules, without the host they belong to, so findings that depend on the whole host
+        (overrides in other files, defaults) may be missing.
+
+        ## Use instead
+        Listing hosts explicitly lets nixlint analyse each one:
+        ```nix
+        nixosConfigurations.web = nixpkgs.lib.nixosSystem { modules = [ ./hosts/web ]; };
+        ```
         """,
     )
 )

@@ -1,0 +1,435 @@
+"""Table rules: the common shape "option X must not be Y (when Z)" written as data.
+
+A table rule is metadata plus one or more :class:`OptionCheck`. A check names an option (a
+pattern: ``*`` matches one attribute name), a :class:`Test` of its effective value, and
+preconditions (:class:`Requires`). The mechanism does the rest the same way for every rule:
+
+- it reads every definition that makes (or may make) the value, so a definition under a
+  condition nixlint cannot decide is reported with lower confidence;
+- with ``unset=True`` it judges an option nobody sets by its NixOS default
+  (``schema/defaults.json``, or a default declared in the scanned modules) and anchors the
+  finding on the nearest definition the user wrote;
+- it writes the message: what is wrong, the value and where it came from, why it matters, and
+  the fix.
+
+Example::
+
+    table_rule(
+        "NIX402", "ssh-password-authentication", category="access", ...,
+        why="passwords can be guessed or phished",
+        fix="set services.openssh.settings.PasswordAuthentication = false",
+        checks=(
+            OptionCheck(
+                "services.openssh.settings.PasswordAuthentication",
+                equals(True),
+                "sshd accepts passwords",
+                unset=True,
+                requires=(Requires("services.openssh.enable", equals(True)),),
+            ),
+        ),
+    )
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from nixlint import schema
+from nixlint.evaluate.values import List, Unknown, Value
+from nixlint.findings import Confidence, Severity
+from nixlint.rules.base import (
+    Hit,
+    HostContext,
+    Item,
+    Rule,
+    known_text,
+    register,
+    render,
+    same_value,
+    unset_value,
+)
+from nixlint.span import Span
+
+# -- tests of a value -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """What a test found: ``text`` is the part of a string value to point at."""
+
+    text: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Test:
+    """A predicate on an option's value. ``fn`` returns a :class:`Match` or None (no match,
+    or the value is not known: nixlint never guesses). With ``per_item`` it is applied to
+    each element of a list option, and a finding points at the element."""
+
+    describe: str
+    fn: Callable[[Value], Match | None]
+    per_item: bool = False
+
+    def __call__(self, value: Value) -> Match | None:
+        if isinstance(value, Unknown) and not known_text(value):
+            return None
+        return self.fn(value)
+
+
+def equals(expected: object) -> Test:
+    """The value is ``expected`` (Booleans, numbers and strings do not mix)."""
+    return Test(f"is {render(expected)}", lambda v: Match() if same_value(v, expected) else None)
+
+
+def one_of(*expected: object) -> Test:
+    shown = " or ".join(render(e) for e in expected)
+    return Test(
+        f"is {shown}",
+        lambda v: Match() if any(same_value(v, e) for e in expected) else None,
+    )
+
+
+def matches(pattern: str, describe: str | None = None) -> Test:
+    """A string value (or the known parts of a partly known one) matches ``pattern``
+    (``re.search``; use ``(?m)`` for line anchors in multi-line text)."""
+    regex = re.compile(pattern)
+
+    def fn(value: Value) -> Match | None:
+        text = known_text(value)
+        if text is None:
+            return None
+        found = regex.search(text)
+        return Match(found.group(0).strip() or None) if found else None
+
+    return Test(describe or f"matches `{pattern}`", fn)
+
+
+_COMPARE: dict[str, tuple[Callable[[float, float], bool], str]] = {
+    "<": (operator.lt, "is below"),
+    "<=": (operator.le, "is at most"),
+    ">": (operator.gt, "is above"),
+    ">=": (operator.ge, "is at least"),
+}
+
+
+def compare(op: str, bound: float) -> Test:
+    """A number compared with ``bound``: ``compare("<", 2)``."""
+    fn, words = _COMPARE[op]
+
+    def test(value: Value) -> Match | None:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return None
+        return Match() if fn(value, bound) else None
+
+    return Test(f"{words} {bound}", test)
+
+
+def is_set() -> Test:
+    """Any known value but null (and but the empty string)."""
+    return Test(
+        "is set", lambda v: None if v is None or v == "" or isinstance(v, Unknown) else Match()
+    )
+
+
+def item(test: Test) -> Test:
+    """Apply ``test`` to each element of a list option."""
+    return Test(f"has an element that {test.describe}", test.fn, per_item=True)
+
+
+def contains(*expected: object) -> Test:
+    """A list option has one of ``expected`` among its elements."""
+    return item(one_of(*expected))
+
+
+def negate(test: Test) -> Test:
+    """The value is known and ``test`` does not match it."""
+
+    def fn(value: Value) -> Match | None:
+        if isinstance(value, Unknown):
+            return None
+        return None if test.fn(value) is not None else Match()
+
+    return Test(f"is not known to satisfy: {test.describe}", fn, test.per_item)
+
+
+# -- checks ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Requires:
+    """A precondition: ``option`` (its ``{0}``, ``{1}``… are the checked option's ``*``
+    components) must pass ``test``. An unset option is judged by its default; one whose
+    default nixlint does not know counts as not passing."""
+
+    option: str
+    test: Test
+
+
+@dataclass(frozen=True, slots=True)
+class OptionCheck:
+    """One option a table rule looks at."""
+
+    option: str
+    test: Test
+    #: What is wrong, as the start of the message: "sshd accepts passwords".
+    problem: str
+    #: Also judge the option by its NixOS default when no definition sets it.
+    unset: bool = False
+    requires: tuple[Requires, ...] = ()
+    severity: Severity | None = None
+    confidence: Confidence | None = None
+    #: Override the rule's why/fix for this check.
+    why: str | None = None
+    fix: str | None = None
+    #: Only attribute names (the last ``*`` component) matching this regex.
+    names: str | None = None
+
+    def describe(self) -> str:
+        text = f"`{self.option}` {self.test.describe}"
+        if self.unset:
+            text += " (an unset option is judged by its NixOS default)"
+        if self.requires:
+            text += ", when " + " and ".join(
+                f"`{r.option}` {r.test.describe}" for r in self.requires
+            )
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class _Pre:
+    """A precondition's state for one option instance."""
+
+    holds: bool
+    uncertain: bool = False
+    note: str = ""
+
+
+def _instances(ctx: HostContext, check: OptionCheck) -> Iterator[tuple[tuple[str, ...], list[str]]]:
+    pattern = schema.split(check.option)
+    wild = [i for i, part in enumerate(pattern) if part == "*"]
+    if check.unset:
+        if wild:
+            cut = wild[-1] + 1
+            paths = [(*p, *pattern[cut:]) for p in ctx.match(schema.join(pattern[:cut]))]
+        else:
+            paths = [pattern]
+    else:
+        paths = ctx.match(check.option)
+    names = re.compile(check.names) if check.names else None
+    for path in paths:
+        captures = [path[i] for i in wild]
+        if names is not None and captures and not names.search(captures[-1]):
+            continue
+        yield path, captures
+
+
+def _precondition(ctx: HostContext, req: Requires, captures: list[str]) -> _Pre:
+    path = schema.split(req.option.format(*captures))
+    res = ctx.resolve(path)
+    shown = schema.join(path)
+    if not res.candidates:
+        if res.source == "none":
+            return _Pre(False)
+        return _Pre(req.test(res.value) is not None)
+    if res.known and not res.conditional:
+        if req.test(res.value) is None:
+            return _Pre(False)
+        return _Pre(True, note=f"{shown} at {res.candidates[0].definition.span.short}")
+    values = [c.definition.value.force() for c in res.candidates]
+    if not any(req.test(v) is not None or isinstance(v, Unknown) for v in values):
+        return _Pre(False)
+    return _Pre(True, True, f"if {shown} {req.test.describe}, which nixlint cannot decide")
+
+
+def _message(
+    problem: str, shown: str, conditional: bool, notes: list[str], why: str, fix: str
+) -> str:
+    extra = "".join(f"; {n}" for n in notes if n)
+    cond = " (under a condition nixlint cannot decide)" if conditional else ""
+    return f"{problem} ({shown}{extra}){cond}: {why}; {fix}"
+
+
+def _lowered(confidence: Confidence, times: int) -> Confidence:
+    for _ in range(times):
+        confidence = confidence.lowered()
+    return confidence
+
+
+def _shown(
+    check: OptionCheck, path: tuple[str, ...], it: Item, found: Match, per_item: bool
+) -> str:
+    leaf = path[-1]
+    written = it.definition.written
+    renamed = f", as the renamed option {schema.join(written)}" if written else ""
+    if found.text is not None and isinstance(known_text(it.value), str) and not per_item:
+        return f"{_quote(found.text)} in {leaf}{renamed}"
+    if per_item:
+        return f"{render(it.value)} in {leaf}{renamed}"
+    return f"{leaf} = {render(it.value)}{renamed}"
+
+
+def _quote(text: str) -> str:
+    text = " ".join(text.split())
+    return f'"{text[:77]}..."' if len(text) > 80 else f'"{text}"'
+
+
+def run_check(
+    ctx: HostContext, rule_: Rule, check: OptionCheck, why: str, fix: str
+) -> Iterator[Hit]:
+    """Every finding of one check in one host."""
+    why = check.why or why
+    fix = check.fix or fix
+    base = check.confidence or rule_.confidence
+    for path, captures in _instances(ctx, check):
+        pres = [_precondition(ctx, r, captures) for r in check.requires]
+        if not all(p.holds for p in pres):
+            continue
+        uncertain = any(p.uncertain for p in pres)
+        values = dict(zip(("0", "1", "2"), captures, strict=False))
+        problem = check.problem.format(*captures, **values)
+        option = schema.join(path)
+        res = ctx.resolve(path)
+        best_conditional = [c.definition.priority for c in res.candidates if c.conditional]
+        items = ctx.items(path) if check.test.per_item else ctx.candidate_values(path)
+        for it in items:
+            found = check.test(it.value)
+            if found is None:
+                continue
+            overridable = any(p < it.definition.priority for p in best_conditional)
+            conditional = it.conditional or overridable
+            span = it.span_of(re.compile(re.escape(found.text))) if found.text else it.span
+            notes = [p.note for p in pres if p.uncertain] + [found.note]
+            yield Hit(
+                span,
+                _message(
+                    problem,
+                    _shown(check, path, it, found, check.test.per_item),
+                    conditional,
+                    notes,
+                    why,
+                    fix,
+                ),
+                option,
+                severity=check.severity,
+                confidence=_lowered(base, conditional + uncertain),
+            )
+        if check.unset:
+            yield from _unset(ctx, check, path, problem, res.candidates, pres, base, why, fix)
+
+
+def _unset(
+    ctx: HostContext,
+    check: OptionCheck,
+    path: tuple[str, ...],
+    problem: str,
+    candidates: list,
+    pres: list[_Pre],
+    base: Confidence,
+    why: str,
+    fix: str,
+) -> Iterator[Hit]:
+    """A finding for an option that is unset (or set only under undecidable conditions),
+    judged by its default."""
+    if candidates and not all(c.conditional for c in candidates):
+        return
+    default = unset_value(ctx, path)
+    if default is schema.NO_DEFAULT:
+        return
+    values = [v.force() for v in default.items] if isinstance(default, List) else [default]
+    if check.test.per_item:
+        found = next((m for m in map(check.test, values) if m is not None), None)
+    else:
+        found = check.test(default)
+    if found is None:
+        return
+    unread = ctx.unread_imports
+    notes = [p.note for p in pres]
+    if unread:
+        notes.append(f"unless an imported module nixlint cannot read sets it: {unread[0]}")
+    shown = f"{path[-1]} is not set and defaults to {render(default)}"
+    if candidates:
+        shown = f"{path[-1]} is set only under a condition nixlint cannot decide, else defaults to {render(default)}"
+    uncertain = any(p.uncertain for p in pres)
+    yield Hit(
+        anchor_unset(ctx, path, pres, candidates),
+        _message(problem, shown, False, notes, why, fix),
+        schema.join(path),
+        severity=check.severity,
+        confidence=_lowered(base, bool(candidates) + uncertain + bool(unread)),
+    )
+
+
+def anchor_unset(
+    ctx: HostContext, path: tuple[str, ...], pres: list[_Pre], candidates: list
+) -> Span:
+    """The nearest definition the user wrote: the option's own (conditional) definition,
+    else its nearest defined enclosing set below the top level."""
+    if candidates:
+        return candidates[0].definition.value_span
+    key = path
+    while len(key) > 2:
+        key = key[:-1]
+        if ctx.graph.definitions(key):
+            return ctx.anchor(key)
+    return ctx.anchor(path)
+
+
+def table_rule(
+    code: str,
+    name: str,
+    *,
+    category: str,
+    severity: Severity,
+    summary: str,
+    why: str,
+    fix: str,
+    checks: tuple[OptionCheck, ...],
+    details: str = "",
+    confidence: Confidence = Confidence.HIGH,
+    cwe: int | None = None,
+    rationale: str = "",
+    remediation: str = "",
+    caveat: str = "",
+    references: tuple[str, ...] = (),
+    bad: str | None = None,
+    good: str | None = None,
+) -> Rule:
+    """Register a rule made of option checks. ``why`` and ``fix`` end every message;
+    the list of checks is appended to ``details`` in the documentation."""
+    listing = "\n".join(f"- {c.describe()}" for c in checks)
+    intro = (details.strip() + "\n\n") if details else ""
+
+    def check_host(ctx: HostContext) -> Iterator[Hit]:
+        for check in checks:
+            yield from run_check(ctx, registered, check, why, fix)
+
+    registered = register(
+        Rule(
+            code,
+            name,
+            category,
+            severity,
+            confidence,
+            summary,
+            f"{_cleandoc(intro)}\n\nFlags:\n{listing}".strip() if intro else f"Flags:\n{listing}",
+            rationale=rationale,
+            remediation=remediation,
+            caveat=caveat,
+            cwe=cwe,
+            references=references,
+            bad=bad,
+            good=good,
+            check=check_host,
+        )
+    )
+    return registered
+
+
+def _cleandoc(text: str) -> str:
+    import inspect
+
+    return inspect.cleandoc(text)
