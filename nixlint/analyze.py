@@ -11,15 +11,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from nixlint import schema
-from nixlint.evaluate.values import Path, Unknown, Value
+from nixlint.evaluate.values import Path, Thunk, Unknown, Value
 from nixlint.findings import Confidence, Finding, Severity
+from nixlint.flakes import FlakeHosts, flake_hosts
 from nixlint.graph import DefinitionState, OptionGraph
 from nixlint.hosts import MAX_MODULE_BYTES, Host, ModuleCache, build_host, host_name
+from nixlint.modules import Import
 from nixlint.parse import SourceFile
 from nixlint.rules import base as rules_base
 from nixlint.rules import syntax
 from nixlint.span import Span
-from nixlint.workspace import Workspace, open_workspace
+from nixlint.workspace import FileStore, Workspace, is_flake, open_workspace
 
 log = logging.getLogger("nixlint")
 
@@ -84,6 +86,7 @@ class Result:
     files: list[str]
     hosts: list[Host] = field(default_factory=list)
     internal_errors: int = 0
+    flakes: list[FlakeHosts] = field(default_factory=list)
 
     def summary(self) -> dict[str, object]:
         by_severity = {s.value: 0 for s in Severity}
@@ -171,19 +174,6 @@ def _file_findings(out: _Collector, src: SourceFile) -> None:
         out.add(_ISSUE_RULES[issue.kind], issue.span, issue.message)
 
 
-def _unique_names(roots: list[str]) -> dict[str, str]:
-    names: dict[str, str] = {}
-    taken: dict[str, int] = {}
-    for root in roots:
-        taken[host_name(root)] = taken.get(host_name(root), 0) + 1
-    for root in roots:
-        name = host_name(root)
-        if taken[name] > 1:
-            name = display_path(root)
-        names[root] = name
-    return names
-
-
 def load_workspace(paths: list[str], overlays: dict[str, bytes] | None = None) -> Workspace:
     missing = [
         p for p in paths if not os.path.exists(p) and os.path.realpath(p) not in (overlays or {})
@@ -211,7 +201,6 @@ def _check(
     workspace = load_workspace(paths, overlays)
     store = workspace.store
     files = workspace.targets
-    roots = workspace.roots_reaching(files)
     out = _Collector(set(files), selection)
     for path in files:
         src = store.get(path)
@@ -227,46 +216,110 @@ def _check(
                 f"file is larger than {MAX_MODULE_BYTES // (1024 * 1024)} MiB: "
                 "its syntax was checked, but it was not analysed as a module",
             )
-    hosts: list[Host] = []
     cache = ModuleCache(store)
-    names = _unique_names(roots)
     active = [r for r in rules if selection.wants(r.code)]
-    for root in roots:
-        src = store.get(root)
+    jobs, flakes = plan_hosts(workspace, cache, out)
+    hosts: list[Host] = []
+    for job in jobs:
+        try:
+            host = job.build(store, cache)
+        except Exception as err:  # a bug in nixlint: report it, go on with the next host
+            _internal(out, job.origin, err)
+            continue
+        hosts.append(host)
+        _run_rules(out, host, active)
+    return Result(out.findings(), files, hosts, out.internal_errors, flakes)
+
+
+def _run_rules(out: _Collector, host: Host, rules: list[rules_base.Rule]) -> None:
+    for imp in host.missing:
+        if imp.span is not None:
+            out.add(
+                syntax.IMPORT_NOT_FOUND,
+                imp.span,
+                f"imported file not found: {display_path(imp.path or imp.label)}",
+                host=host.name,
+            )
+    ctx = rules_base.HostContext(host)
+    for rule in rules:
+        try:
+            with host.graph.activate():
+                hits = list(rule.check(ctx))  # type: ignore[misc]
+        except Exception as err:
+            _internal(out, host.root, err, rule.code)
+            continue
+        for hit in hits:
+            out.add(
+                rule,
+                hit.span,
+                hit.message,
+                option=hit.option,
+                host=host.name,
+                severity=hit.severity,
+                confidence=hit.confidence,
+            )
+
+
+@dataclass
+class HostJob:
+    """One host to build: from a flake's ``nixosConfigurations``, or a root module."""
+
+    name: str
+    origin: str  # the flake.nix or the root module
+    roots: list[str | Import]
+    args: dict[str, Value | Thunk] | None = None
+
+    def build(self, store: FileStore, cache: ModuleCache) -> Host:
+        return build_host(self.name, self.roots, store, self.args, cache, origin=self.origin)
+
+
+def plan_hosts(
+    workspace: Workspace, cache: ModuleCache, out: _Collector
+) -> tuple[list[HostJob], list[FlakeHosts]]:
+    """The hosts to build for the targets: the flakes' hosts, then root modules no flake
+    host reaches (so that no file goes unanalysed)."""
+    store = workspace.store
+    targets = set(workspace.targets)
+    jobs: list[HostJob] = []
+    flakes: list[FlakeHosts] = []
+    covered: set[str] = set()
+    for path in workspace.files:
+        if not is_flake(path):
+            continue
+        src = store.get(path)
         if src is None or src.tree is None:
             continue
         try:
-            host = build_host(names[root], [root], store, cache=cache)
-        except Exception as err:  # a bug in nixlint: report it, go on with the next host
-            _internal(out, root, err)
+            found = flake_hosts(src, cache.evaluator)
+        except Exception as err:
+            _internal(out, path, err)
             continue
-        hosts.append(host)
-        for imp in host.missing:
-            if imp.span is not None:
-                out.add(
-                    syntax.IMPORT_NOT_FOUND,
-                    imp.span,
-                    f"imported file not found: {display_path(imp.path or imp.label)}",
-                    host=host.name,
-                )
-        ctx = rules_base.HostContext(host)
-        for rule in active:
-            try:
-                with host.graph.activate():
-                    hits = list(rule.check(ctx))  # type: ignore[misc]
-                for hit in hits:
-                    out.add(
-                        rule,
-                        hit.span,
-                        hit.message,
-                        option=hit.option,
-                        host=host.name,
-                        severity=hit.severity,
-                        confidence=hit.confidence,
-                    )
-            except Exception as err:
-                _internal(out, root, err, rule.code)
-    return Result(out.findings(), files, hosts, out.internal_errors)
+        flakes.append(found)
+        for reason in found.unresolved:
+            out.add(
+                syntax.HOSTS_UNRESOLVED, src.span_of(0, 0), f"flake hosts not resolved: {reason}"
+            )
+        for spec in found.hosts:
+            files = [m.path for m in spec.modules if m.kind == "file" and m.path]
+            reached = workspace.reachable(files)
+            covered |= reached
+            if path in targets or reached & targets:
+                jobs.append(HostJob(spec.name, path, list(spec.modules), spec.special_args))
+    roots = [r for r in workspace.roots_reaching(targets) if r not in covered]
+    jobs.extend(HostJob(host_name(r), r, [r]) for r in roots)
+    _unique(jobs)
+    return jobs, flakes
+
+
+def _unique(jobs: list[HostJob]) -> None:
+    """Host names are unique: a name used twice gets its origin's path."""
+    counts: dict[str, int] = {}
+    for job in jobs:
+        counts[job.name] = counts.get(job.name, 0) + 1
+    for job in jobs:
+        if counts[job.name] > 1:
+            where = display_path(job.origin)
+            job.name = f"{job.name} ({where})" if is_flake(job.origin) else where
 
 
 def _internal(out: _Collector, path: str, err: Exception, code: str | None = None) -> None:
@@ -308,22 +361,17 @@ def _definition_json(graph: OptionGraph, state: DefinitionState) -> dict[str, ob
 def query_option(paths: list[str], option: str, host: str | None = None) -> list[dict[str, object]]:
     """The effective value of ``option`` and every definition, per host (contract: DESIGN)."""
     workspace = load_workspace(paths)
-    store = workspace.store
-    roots = workspace.roots_reaching(workspace.targets)
-    names = _unique_names(roots)
-    if host is not None and host not in names.values():
-        known = ", ".join(sorted(names.values())) or "none"
+    cache = ModuleCache(workspace.store)
+    jobs, _ = plan_hosts(workspace, cache, _Collector(set(), Selection()))
+    if host is not None and host not in {job.name for job in jobs}:
+        known = ", ".join(sorted(job.name for job in jobs)) or "none"
         raise UsageError(f"no host named {host!r} (hosts: {known})")
     wanted = schema.canonical(schema.split(option))
     answers: list[dict[str, object]] = []
-    cache = ModuleCache(store)
-    for root in roots:
-        if host is not None and names[root] != host:
+    for job in jobs:
+        if host is not None and job.name != host:
             continue
-        src = store.get(root)
-        if src is None or src.tree is None:
-            continue
-        built = build_host(names[root], [root], store, cache=cache)
+        built = job.build(workspace.store, cache)
         res = built.graph.resolve(wanted)
         with built.graph.activate():
             answer: dict[str, object] = {

@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 
 from nixlint.evaluate.context import Context, active
 from nixlint.evaluate.evaluator import Evaluator
-from nixlint.evaluate.values import AttrSet, Lambda, Opaque, Unknown, Value
+from nixlint.evaluate.values import AttrSet, Lambda, Opaque, Thunk, Unknown, Value
 from nixlint.graph import OptionGraph
 from nixlint.modules import Import, Module, evaluate_module, module_args
 from nixlint.parse import SourceFile
+from nixlint.span import Span
 from nixlint.workspace import FileStore
 
 #: Files larger than this are syntax-checked but not evaluated as modules.
@@ -57,7 +58,7 @@ class ModuleCache:
         self._modules: dict[tuple[str, object], list[Module]] = {}
         self._args: dict[object, AttrSet] = {}
 
-    def arguments(self, extra: dict[str, Value] | None = None) -> tuple[object, AttrSet]:
+    def arguments(self, extra: dict[str, Value | Thunk] | None = None) -> tuple[object, AttrSet]:
         key = _args_key(extra)
         args = self._args.get(key)
         if args is None:
@@ -70,15 +71,27 @@ class ModuleCache:
         found = self._modules.get(key)
         if found is not None:
             return found
+        module = Module(id=path, src=src)
+        if len(src.data) > MAX_MODULE_BYTES:
+            module.problem = Unknown("file too large to evaluate")
+            found = [module]
+        else:
+            found = self._take_apart(module, None, args, src.span_of(0, 0))
+        self._modules[key] = found
+        return found
+
+    def _take_apart(
+        self, module: Module, value: Value | None, args: AttrSet, span: Span | None
+    ) -> list[Module]:
+        """Evaluate a module (its file's value when ``value`` is None) and take it apart,
+        with its inline imports, outside any host."""
         ev = self.evaluator
-        found = []
+        found: list[Module] = []
         with active(Context()):
             ev.steps = 0
-            module = Module(id=path, src=src)
-            if len(src.data) > MAX_MODULE_BYTES:
-                module.problem = Unknown("file too large to evaluate")
-            else:
-                evaluate_module(ev, module, ev.eval_file(src), args, src.span_of(0, 0))
+            if value is None:
+                value = ev.eval_file(module.src)
+            evaluate_module(ev, module, value, args, span)
             pending = [module]
             while pending:
                 current = pending.pop(0)
@@ -89,17 +102,33 @@ class ModuleCache:
                         inline = Module(id=f"{current.id}#{index}", src=origin)
                         evaluate_module(ev, inline, imp.value, args, imp.span)
                         pending.append(inline)
-        self._modules[key] = found
+        return found
+
+    def inline(self, imp: Import, module_id: str, args_key: object, args: AttrSet) -> list[Module]:
+        """A module given as a value (in a flake's module list) and its inline imports."""
+        value = imp.value
+        src = value.src if isinstance(value, Lambda) else None
+        if src is None and imp.span is not None:
+            src = self.store.get(imp.span.path)
+        if src is None:
+            return []
+        key = (module_id, id(value), args_key)
+        found = self._modules.get(key)
+        if found is None:
+            found = self._take_apart(Module(id=module_id, src=src), value, args, imp.span)
+            self._modules[key] = found
         return found
 
 
-def _args_key(extra: dict[str, Value] | None) -> object:
+def _args_key(extra: dict[str, Value | Thunk] | None) -> object:
     if not extra:
         return ()
     return tuple(sorted((name, _describe(value)) for name, value in extra.items()))
 
 
-def _describe(value: Value) -> object:
+def _describe(value: Value | Thunk) -> object:
+    if isinstance(value, Thunk):
+        value = value.force()
     if value is None or isinstance(value, (bool, int, float, str)):
         return (type(value).__name__, value)
     if isinstance(value, Opaque):
@@ -109,12 +138,14 @@ def _describe(value: Value) -> object:
 
 def build_host(
     name: str,
-    roots: list[str],
+    roots: list[str | Import],
     store: FileStore,
-    args: dict[str, Value] | None = None,
+    args: dict[str, Value | Thunk] | None = None,
     cache: ModuleCache | None = None,
+    origin: str | None = None,
 ) -> Host:
-    """Take ``roots`` and their import closure for one host and merge them."""
+    """Take ``roots`` (files, or a flake's module list) and their import closure for one
+    host and merge them."""
     cache = cache or ModuleCache(store)
     args_key, module_arguments = cache.arguments(args)
     modules: list[Module] = []
@@ -122,7 +153,20 @@ def build_host(
     outside: list[Import] = []
     external: list[Import] = []
     seen: set[str] = set()
-    queue: list[tuple[str, Import | None]] = [(r, None) for r in roots]
+    queue: list[tuple[str, Import | None]] = []
+    for index, root in enumerate(roots):
+        if isinstance(root, str):
+            queue.append((root, None))
+        elif root.kind == "file" and root.path is not None:
+            queue.append((root.path, root))
+        elif root.kind == "inline":
+            modules.extend(
+                cache.inline(root, f"{origin or name}#{index}", args_key, module_arguments)
+            )
+        else:
+            external.append(root)
+    for module in list(modules):
+        _follow(module, queue, external)
     while queue:
         path, via = queue.pop(0)
         if path in seen:
@@ -135,10 +179,16 @@ def build_host(
             continue
         for module in cache.modules(path, src, args_key, module_arguments):
             modules.append(module)
-            for imp in module.imports:
-                if imp.kind == "file" and imp.path is not None:
-                    queue.append((imp.path, imp))
-                elif imp.kind in ("external", "unknown"):
-                    external.append(imp)
+            _follow(module, queue, external)
     graph = OptionGraph(name, modules, cache.evaluator)
-    return Host(name, roots[0], graph, modules, missing, outside, external)
+    first = roots[0] if roots else origin or name
+    root = first if isinstance(first, str) else origin or (first.path or name)
+    return Host(name, root, graph, modules, missing, outside, external)
+
+
+def _follow(module: Module, queue: list[tuple[str, Import | None]], external: list[Import]) -> None:
+    for imp in module.imports:
+        if imp.kind == "file" and imp.path is not None:
+            queue.append((imp.path, imp))
+        elif imp.kind in ("external", "unknown"):
+            external.append(imp)

@@ -185,9 +185,10 @@ class Module:
         return self.src.path
 
 
-def module_args(extra: dict[str, Value] | None = None) -> AttrSet:
-    """The arguments NixOS passes to a module function; the rest are opaque."""
-    values: dict[str, Value] = {
+def module_args(extra: dict[str, Value | Thunk] | None = None) -> AttrSet:
+    """The arguments NixOS passes to a module function (``extra``: a flake's
+    ``specialArgs``); the rest are opaque."""
+    values: dict[str, Value | Thunk] = {
         "config": ConfigRef(()),
         "lib": LIB,
         "pkgs": pkgs_value(),
@@ -197,7 +198,8 @@ def module_args(extra: dict[str, Value] | None = None) -> AttrSet:
     }
     if extra:
         values.update(extra)
-    return AttrSet({k: Attr(Thunk.of(v)) for k, v in values.items()}, partial="module arguments")
+    attrs = {k: Attr(v if isinstance(v, Thunk) else Thunk.of(v)) for k, v in values.items()}
+    return AttrSet(attrs, partial="module arguments")
 
 
 def evaluate_module(

@@ -219,6 +219,17 @@ class Workspace:
     edges: dict[str, set[str]] = field(default_factory=dict)
     roots: list[str] = field(default_factory=list)
 
+    def reachable(self, starts: Iterable[str]) -> set[str]:
+        """Every file the ``starts`` refer to, directly or not (and the starts)."""
+        seen: set[str] = set()
+        stack = list(starts)
+        while stack:
+            cur = stack.pop()
+            if cur not in seen:
+                seen.add(cur)
+                stack.extend(self.edges.get(cur, ()))
+        return seen
+
     def roots_reaching(self, targets: Iterable[str]) -> list[str]:
         """The roots whose references lead to any of ``targets``."""
         wanted = set(targets)

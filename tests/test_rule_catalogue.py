@@ -16,8 +16,9 @@ from nixlint.rules.base import Rule, all_rules
 from nixlint.rules.docs import markdown
 from tests.conftest import ROOT
 
-#: Rules about input that is not Nix text (binary, invalid UTF-8) or about nixlint itself.
-NO_TEXT_EXAMPLE = {"NIX002", "NIX003", "NIX005"}
+#: Rules about input that is not Nix text (binary, invalid UTF-8), about nixlint itself, or
+#: about a file that must be named flake.nix (its fixtures are directories).
+NO_TEXT_EXAMPLE = {"NIX002", "NIX003", "NIX005", "NIX010"}
 RULES = all_rules()
 
 

@@ -320,9 +320,9 @@ def concat_lists(a: Value, b: Value, span: Span | None) -> Value:
 
 def update(a: Value, b: Value, span: Span | None) -> Value:
     if isinstance(a, AttrSet) and isinstance(b, AttrSet):
-        if b.partial is not None or a.partial is not None:
-            return Unknown("`//` on a set nixlint models only in part", span)
-        return AttrSet({**a.attrs, **b.attrs}, a.dynamic + b.dynamic, span)
+        # a set modelled in part (``lib``) stays so: its missing names stay Unknown
+        partial = b.partial or a.partial
+        return AttrSet({**a.attrs, **b.attrs}, a.dynamic + b.dynamic, span, partial)
     unknown = _unknown(a, b, span)
     if unknown is not None:
         return unknown

@@ -119,29 +119,29 @@ INTERNAL_ERROR = register(
 
 HOSTS_UNRESOLVED = register(
     Rule(
-        "NIX006",
+        "NIX010",
         "flake-hosts-unresolved",
         "syntax",
         Severity.INFO,
         Confidence.HIGH,
         "Some hosts of a flake could not be determined statically",
-        """\
-        ## What it does
+        """
         Notes the parts of a flake's `nixosConfigurations` (or `darwinConfigurations`) that
         nixlint could not determine without evaluating the flake: hosts generated from a
         directory listing, built by a framework nixlint does not model, or computed from
         inputs.
-
-        ## Why is this bad?
+        """,
+        rationale="""
         It may be fine; but the modules of those hosts are analysed only as standalone
         modules, without the host they belong to, so findings that depend on the whole host
         (overrides in other files, defaults) may be missing.
-
-        ## Use instead
+        """,
+        remediation="""
         Listing hosts explicitly lets nixlint analyse each one:
         ```nix
         nixosConfigurations.web = nixpkgs.lib.nixosSystem { modules = [ ./hosts/web ]; };
         ```
         """,
+        references=("https://nix.dev/manual/nix/stable/command-ref/new-cli/nix3-flake",),
     )
 )

@@ -1,0 +1,164 @@
+"""Flakes: every nixosConfiguration is a host, in the spellings real flakes use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nixlint.analyze import check, query_option
+from nixlint.flakes import flake_hosts
+from nixlint.hosts import ModuleCache
+from nixlint.workspace import FileStore
+from tests.conftest import write
+
+SHARED = "{ lib, ... }: { nix.settings.sandbox = lib.mkDefault false; }"
+
+
+def hosts_of(tmp: Path, files: dict[str, str]) -> list[tuple[str, str, list[str]]]:
+    write(tmp, files)
+    store = FileStore([str(tmp)])
+    src = store.get(str(tmp / "flake.nix"))
+    assert src is not None
+    found = flake_hosts(src, ModuleCache(store).evaluator)
+    assert found.unresolved == []
+    return [
+        (
+            h.name,
+            h.kind,
+            [
+                m.path.replace(str(tmp) + "/", "") if m.path else m.kind + ":" + m.label
+                for m in h.modules
+            ],
+        )
+        for h in found.hosts
+    ]
+
+
+def test_nixos_system_in_its_common_spellings(tmp_path: Path) -> None:
+    flake = """{
+      inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.11";
+      inputs.home-manager.url = "github:nix-community/home-manager";
+      outputs = { self, nixpkgs, home-manager, ... }@inputs:
+        let
+          lib = nixpkgs.lib // home-manager.lib;
+          mkHost = name: lib.nixosSystem {
+            specialArgs = { inherit inputs; hostname = name; };
+            modules = [ ./hosts/${name} home-manager.nixosModules.home-manager ];
+          };
+        in rec {
+          nixosConfigurations = {
+            web = nixpkgs.lib.nixosSystem { system = "x86_64-linux"; modules = [ ./hosts/web { networking.domain = "x"; } ]; };
+            db = inputs.nixpkgs.lib.nixosSystem { modules = [ ./hosts/db ]; };
+          } // lib.genAttrs [ "edge1" "edge2" ] mkHost;
+          darwinConfigurations.mac = inputs.darwin.lib.darwinSystem { modules = [ ./hosts/mac.nix ]; };
+        };
+    }"""
+    hosts = {f"hosts/{h}/default.nix": "{ }" for h in ("web", "db", "edge1", "edge2")}
+    found = hosts_of(tmp_path, {"flake.nix": flake, **hosts})
+    assert found == [
+        ("db", "nixos", ["hosts/db/default.nix"]),
+        (
+            "edge1",
+            "nixos",
+            ["hosts/edge1/default.nix", "external:home-manager.nixosModules.home-manager"],
+        ),
+        (
+            "edge2",
+            "nixos",
+            ["hosts/edge2/default.nix", "external:home-manager.nixosModules.home-manager"],
+        ),
+        ("web", "nixos", ["hosts/web/default.nix", "inline:inline module"]),
+        ("mac", "darwin", ["hosts/mac.nix"]),
+    ]
+
+
+def test_flake_parts_hosts_from_imported_modules(tmp_path: Path) -> None:
+    files = {
+        "flake.nix": """{
+          inputs.flake-parts.url = "github:hercules-ci/flake-parts";
+          outputs = inputs@{ flake-parts, ... }:
+            flake-parts.lib.mkFlake { inherit inputs; } {
+              systems = [ "x86_64-linux" ];
+              imports = [ ./hosts.nix ];
+              perSystem = { pkgs, ... }: { };
+            };
+        }""",
+        "hosts.nix": """{ inputs, ... }: {
+          flake.nixosConfigurations.web = inputs.nixpkgs.lib.nixosSystem { modules = [ ./web.nix ]; };
+        }""",
+    }
+    assert hosts_of(tmp_path, files) == [("web", "nixos", ["web.nix"])]
+
+
+def test_each_flake_host_is_merged_on_its_own(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "flake.nix": """{
+              outputs = { nixpkgs, ... }: {
+                nixosConfigurations.web = nixpkgs.lib.nixosSystem {
+                  modules = [ ./common.nix { nix.settings.sandbox = true; } ];
+                };
+                nixosConfigurations.db = nixpkgs.lib.nixosSystem { modules = [ ./common.nix ]; };
+              };
+            }""",
+            "common.nix": SHARED,
+        },
+    )
+    result = check([str(tmp_path)])
+    assert [(Path(f.path).name, f.line, f.rule, f.hosts) for f in result.findings] == [
+        ("common.nix", 1, "NIX301", ("db",))
+    ]
+    assert [h.name for h in result.hosts] == ["db", "web"]
+
+
+def test_special_args_reach_the_modules(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "flake.nix": """{
+              outputs = { nixpkgs, ... }: {
+                nixosConfigurations = nixpkgs.lib.genAttrs [ "alpha" "beta" ] (name:
+                  nixpkgs.lib.nixosSystem { specialArgs = { hostname = name; }; modules = [ ./host.nix ]; });
+              };
+            }""",
+            "host.nix": "{ hostname, ... }: { networking.hostName = hostname; }",
+        },
+    )
+    answers = query_option([str(tmp_path)], "networking.hostName")
+    assert [(a["host"], a["value"]) for a in answers] == [("alpha", "alpha"), ("beta", "beta")]
+
+
+def test_files_no_flake_host_reaches_are_analysed_as_standalone_modules(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "flake.nix": """{
+              outputs = { nixpkgs, ... }: {
+                nixosConfigurations.web = nixpkgs.lib.nixosSystem { modules = [ ./web.nix ]; };
+              };
+            }""",
+            "web.nix": '{ networking.hostName = "web"; }',
+            "old/legacy.nix": "{ nix.settings.sandbox = false; }",
+        },
+    )
+    result = check([str(tmp_path)])
+    assert [(f.rule, Path(f.path).name, f.hosts) for f in result.findings] == [
+        ("NIX301", "legacy.nix", ("legacy",))
+    ]
+    assert [h.name for h in result.hosts] == ["web", "legacy"]
+
+
+def test_unresolved_hosts_are_said_clearly(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "flake.nix": """{
+              outputs = { nixpkgs, ... }: {
+                nixosConfigurations = builtins.listToAttrs (map (n: { name = n; value = nixpkgs.lib.nixosSystem { modules = [ ]; }; }) (import ./names.nix));
+              };
+            }""",
+        },
+    )
+    result = check([str(tmp_path)])
+    assert [(f.rule, f.line) for f in result.findings] == [("NIX010", 1)]
+    assert result.findings[0].message.startswith("flake hosts not resolved: nixosConfigurations: ")
