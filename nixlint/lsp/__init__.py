@@ -1,0 +1,1 @@
+"""The language server: live diagnostics, quick fixes, hover and navigation."""
