@@ -10,6 +10,7 @@ evaluator can know are found; the others are reported as unresolved, with the re
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -32,6 +33,7 @@ from nixlint.modules import Import, Module, classify_import, evaluate_module
 
 if TYPE_CHECKING:
     from nixlint.evaluate.evaluator import Evaluator
+    from nixlint.graph import OptionGraph
     from nixlint.parse import SourceFile
     from nixlint.span import Span
 
@@ -88,7 +90,7 @@ def _extend(ev: Evaluator, f: Thunk) -> Value:
 
 
 def _mk_flake(ev: Evaluator, args: Thunk, module: Thunk) -> Value:
-    return _flake_parts_outputs(ev, args, module)
+    return FlakePartsOutputs(ev, args, module)
 
 
 FLAKE_LIB = AttrSet(dict(LIB.attrs), partial="lib")
@@ -102,8 +104,68 @@ FLAKE_LIB.attrs.update(
 )
 
 
-def _flake_parts_outputs(ev: Evaluator, args: Thunk, module: Thunk) -> Value:
-    """flake-parts: merge the top module and its imports; ``flake.*`` are the outputs."""
+class FlakePartsOutputs(Opaque):
+    """flake-parts' ``mkFlake``: the outputs are the ``flake.*`` options of its modules,
+    merged like NixOS modules. Built on first use, so that modules may refer to ``self``."""
+
+    __slots__ = ("_args", "_building", "_ev", "_graph", "_module")
+
+    def __init__(self, ev: Evaluator, args: Thunk, module: Thunk) -> None:
+        super().__init__("flake-parts outputs")
+        self._ev, self._args, self._module = ev, args, module
+        self._graph: OptionGraph | None = None
+        self._building = False
+
+    def select(self, name: str, span: Span | None = None) -> Value:  # type: ignore[override]
+        graph = self.graph()
+        if graph is None:
+            return Opaque(f"self.{name}", span)
+        return _value_at(graph, ("flake", name))
+
+    def names(self) -> list[str]:
+        graph = self.graph()
+        return graph.children(("flake",)) if graph is not None else []
+
+    def graph(self) -> OptionGraph | None:
+        if self._graph is None and not self._building:
+            self._building = True
+            try:
+                self._graph = _flake_parts_graph(self._ev, self._args, self._module)
+            finally:
+                self._building = False
+        return self._graph
+
+
+def _with_system(ev: Evaluator, system: Thunk, fn: Thunk) -> Value:
+    """flake-parts' ``withSystem system f``: ``f`` of that system's ``perSystem`` arguments."""
+    args = AttrSet(
+        {
+            "system": Attr(system),
+            "pkgs": Attr(Thunk.of(Opaque("pkgs"))),
+            "inputs'": Attr(Thunk.of(Opaque("inputs'"))),
+            "self'": Attr(Thunk.of(Opaque("self'"))),
+            "config": Attr(Thunk.of(Opaque("perSystem config"))),
+        },
+        partial="perSystem arguments",
+    )
+    return ev.apply(fn.force(), Thunk.of(args))
+
+
+def _value_at(graph: OptionGraph, path: tuple[str, ...]) -> Value:
+    """An option's value, or for a set of options a set of their values (lazily)."""
+    if any(d.kind != "namespace" for d in graph.definitions(path)):
+        return graph.value(path)
+    names = [n for n in graph.children(path) if n != "*"]
+    if not names:
+        return Unknown(f"{'.'.join(path)} is not defined")
+    return AttrSet({n: Attr(Thunk.lazy(_value_later(graph, (*path, n)))) for n in names})
+
+
+def _value_later(graph: OptionGraph, path: tuple[str, ...]) -> Callable[[], Value]:
+    return lambda: _value_at(graph, path)
+
+
+def _flake_parts_graph(ev: Evaluator, args: Thunk, module: Thunk) -> OptionGraph:
     from nixlint.graph import OptionGraph
 
     given = args.force()
@@ -117,7 +179,7 @@ def _flake_parts_outputs(ev: Evaluator, args: Thunk, module: Thunk) -> Value:
             "self": Attr(Thunk.of(self_value)),
             "lib": Attr(Thunk.of(FLAKE_LIB)),
             "config": Attr(Thunk.of(ConfigRef(()))),
-            "withSystem": Attr(Thunk.of(Opaque("withSystem"))),
+            "withSystem": Attr(Thunk.of(Builtin("withSystem", 2, _with_system))),
             "flake-parts-lib": Attr(Thunk.of(Opaque("flake-parts-lib"))),
         },
         partial="flake-parts module arguments",
@@ -125,16 +187,14 @@ def _flake_parts_outputs(ev: Evaluator, args: Thunk, module: Thunk) -> Value:
     modules: list[Module] = []
     seen: set[str] = set()
     pending: list[tuple[Value, SourceFile | None, Span | None]] = [
-        (module.force(), None, module.span)
+        (module.force(), module.src, module.span)
     ]
     while pending and len(modules) < 500:
         value, src, span = pending.pop(0)
         if isinstance(value, Path) and not value.external:
-            path = (
-                value.path
-                if not os.path.isdir(value.path)
-                else os.path.join(value.path, "default.nix")
-            )
+            path = value.path
+            if os.path.isdir(path):
+                path = os.path.join(path, "default.nix")
             if path in seen or ev.loader is None:
                 continue
             seen.add(path)
@@ -142,33 +202,19 @@ def _flake_parts_outputs(ev: Evaluator, args: Thunk, module: Thunk) -> Value:
             if src is None:
                 continue
             value, span = ev.eval_file(src), src.span_of(0, 0)
-        origin = value.src if isinstance(value, Lambda) else src or module.src
+        origin = value.src if isinstance(value, Lambda) else src
         if origin is None:
             continue
         current = Module(id=f"{origin.path}#flake-parts{len(modules)}", src=origin)
-        evaluate_module(ev, current, value, module_args, span)
+        # flake.<output>.<name> stays unevaluated: such values often refer to ``self``
+        evaluate_module(ev, current, value, module_args, span, lazy_below=3)
         modules.append(current)
         for imp in current.imports:
             if imp.kind == "file" and imp.path:
                 pending.append((Path(imp.path), None, imp.span))
             elif imp.kind == "inline":
                 pending.append((imp.value, current.src, imp.span))
-    graph = OptionGraph("flake-parts", modules, ev)
-    outputs: dict[str, Attr] = {}
-    for attr, _kind in HOST_OUTPUTS:
-        names = graph.children(("flake", attr))
-        if names:
-            entries = {
-                name: Attr(Thunk.lazy(_resolved(graph, ("flake", attr, name))))
-                for name in names
-                if name != "*"
-            }
-            outputs[attr] = Attr(Thunk.of(AttrSet(entries)))
-    return AttrSet(outputs, partial="flake-parts outputs")
-
-
-def _resolved(graph: object, path: tuple[str, ...]):  # type: ignore[no-untyped-def]
-    return lambda: graph.value(path)  # type: ignore[attr-defined]
+    return OptionGraph("flake-parts", modules, ev)
 
 
 @dataclass
@@ -181,6 +227,10 @@ class HostSpec:
     span: Span | None
     modules: list[Import] = field(default_factory=list)
     special_args: dict[str, Thunk] = field(default_factory=dict)
+
+
+def _select_later(outputs: FlakePartsOutputs, name: str) -> Callable[[], Value]:
+    return lambda: outputs.select(name)
 
 
 @dataclass
@@ -207,14 +257,18 @@ def flake_hosts(src: SourceFile, ev: Evaluator) -> FlakeHosts:
         result = Thunk.lazy(outputs)
         inputs = FlakeInputs(result)
         value = result.force()
-        if not isinstance(value, AttrSet):
+        if not isinstance(value, (AttrSet, FlakePartsOutputs)):
             reason = value.reason if isinstance(value, Unknown) else "not a set"
             found.unresolved.append(f"outputs: {reason}")
             return found
         for attr, kind in HOST_OUTPUTS:
+            if isinstance(value, FlakePartsOutputs):
+                if attr in value.names():
+                    _collect(found, attr, kind, Thunk.lazy(_select_later(value, attr)), ev)
+                continue
             entry = value.attrs.get(attr)
             if entry is None:
-                if value.partial is not None and value.partial != "flake-parts outputs":
+                if value.partial is not None:
                     found.unresolved.append(f"{attr}: outputs are not fully known")
                 continue
             _collect(found, attr, kind, entry.thunk, ev)

@@ -54,7 +54,7 @@ class ModuleCache:
 
     def __init__(self, store: FileStore) -> None:
         self.store = store
-        self.evaluator = Evaluator(loader=store.get)
+        self.evaluator = Evaluator(loader=store.get, files=store)
         self._modules: dict[tuple[str, object], list[Module]] = {}
         self._args: dict[object, AttrSet] = {}
 

@@ -203,14 +203,22 @@ def module_args(extra: dict[str, Value | Thunk] | None = None) -> AttrSet:
 
 
 def evaluate_module(
-    ev: Evaluator, module: Module, value: Value, args: AttrSet, span: Span | None
+    ev: Evaluator,
+    module: Module,
+    value: Value,
+    args: AttrSet,
+    span: Span | None,
+    lazy_below: int | None = None,
 ) -> None:
-    """Take a module value apart into ``module``'s definitions, declarations and imports."""
+    """Take a module value apart into ``module``'s definitions, declarations and imports.
+
+    With ``lazy_below``, values at paths that long are kept whole and unevaluated (for
+    module systems whose values may refer back to the result, as flake-parts' do)."""
     if isinstance(value, Lambda):
         value = ev.apply(value, Thunk.of(args), span)
     if isinstance(value, (MkIf, MkMerge, MkOverride, Conditional)):
         # ``lib.mkIf c { … }`` as the whole module: shorthand configuration
-        _Collector(module).collect((), Thunk.of(value), span, _Context())
+        _Collector(module, lazy_below).collect((), Thunk.of(value), span, _Context())
         return
     if not isinstance(value, AttrSet):
         if isinstance(value, Unknown):
@@ -222,7 +230,7 @@ def evaluate_module(
     imports = attrs.get("imports")
     if imports is not None:
         module.imports.extend(_imports(ev, imports.thunk, module))
-    collector = _Collector(module)
+    collector = _Collector(module, lazy_below)
     if "config" in attrs or "options" in attrs:
         config = attrs.get("config")
         if config is not None:
@@ -283,9 +291,10 @@ class _Context:
 
 
 class _Collector:
-    def __init__(self, module: Module) -> None:
+    def __init__(self, module: Module, lazy_below: int | None = None) -> None:
         self.module = module
         self.steps = 0
+        self.lazy_below = lazy_below or 1 << 30
 
     def _define(
         self, path: OptionPath, thunk: Thunk, span: Span | None, ctx: _Context, kind: Kind
@@ -310,7 +319,9 @@ class _Collector:
         self, path: OptionPath, thunk: Thunk, span: Span | None, ctx: _Context, depth: int = 0
     ) -> None:
         node = thunk.node
-        if not thunk.evaluated and node is not None and node.type in _LEAF_NODES:
+        if not thunk.evaluated and (
+            (node is not None and node.type in _LEAF_NODES) or len(path) >= self.lazy_below
+        ):
             self._define(path, thunk, span, ctx, "value")
             return
         self.steps += 1

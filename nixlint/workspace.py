@@ -11,7 +11,7 @@ reported on, and only the hosts that reach them are built.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
@@ -36,21 +36,24 @@ def real(path: str) -> str:
     return os.path.realpath(full) if os.path.islink(full) else full
 
 
-def discover(paths: Iterable[str]) -> list[str]:
+def discover(paths: Iterable[str], exclude: Callable[[str], bool] | None = None) -> list[str]:
     """Every ``.nix`` file under ``paths`` (files given explicitly are kept whatever their
     name), as real absolute paths, sorted, without duplicates. Symbolic links to files are
-    followed; links to directories are not descended into."""
+    followed; links to directories are not descended into. ``exclude`` names files and
+    directories to leave out."""
     found: set[str] = set()
     for given in paths:
         path = real(given)
+        if exclude is not None and exclude(path):
+            continue
         if os.path.isfile(path):
             found.add(path)
         elif os.path.isdir(path):
-            _walk(path, found)
+            _walk(path, found, exclude)
     return sorted(found)
 
 
-def _walk(directory: str, found: set[str]) -> None:
+def _walk(directory: str, found: set[str], exclude: Callable[[str], bool] | None) -> None:
     try:
         entries = list(os.scandir(directory))
     except OSError:
@@ -59,9 +62,13 @@ def _walk(directory: str, found: set[str]) -> None:
         name = entry.name
         try:
             if entry.is_dir(follow_symlinks=False):
-                if name not in SKIP_DIRS and not name.startswith("result-"):
-                    _walk(entry.path, found)
+                if name in SKIP_DIRS or name.startswith("result-"):
+                    continue
+                if exclude is None or not exclude(entry.path):
+                    _walk(entry.path, found, exclude)
             elif name.endswith(".nix"):
+                if exclude is not None and exclude(entry.path):
+                    continue
                 if entry.is_symlink():
                     target = os.path.realpath(entry.path)
                     if os.path.isfile(target):
@@ -84,6 +91,8 @@ class FileStore:
         self.roots = [real(r) for r in roots]
         self.overlays = {real(k): v for k, v in (overlays or {}).items()}
         self._files: dict[str, SourceFile | None] = {}
+        #: files and directories read through builtins (what a cached result depends on)
+        self.accessed: set[str] = set()
 
     def allowed(self, path: str) -> bool:
         for root in self.roots:
@@ -110,6 +119,55 @@ class FileStore:
                 src = parse(data, path)
         self._files[path] = src
         return src
+
+    # -- what ``builtins.readFile``, ``readDir`` and ``pathExists`` see ------------------------
+
+    def read_bytes(self, path: str) -> bytes | None:
+        """A file's bytes (its unsaved text when an editor has it), inside the roots only."""
+        path = real(path)
+        if not self.allowed(path):
+            return None
+        self.accessed.add(path)
+        overlay = self.overlays.get(path)
+        if isinstance(overlay, SourceFile):
+            return overlay.data
+        if overlay is not None:
+            return overlay
+        try:
+            with open(path, "rb") as handle:
+                return handle.read()
+        except OSError:
+            return None
+
+    def list_dir(self, path: str) -> dict[str, str] | None:
+        """``builtins.readDir``: entry name → ``regular``, ``directory``, ``symlink``."""
+        path = real(path)
+        if not self.allowed(path):
+            return None
+        self.accessed.add(path)
+        try:
+            entries = list(os.scandir(path))
+        except OSError:
+            return None
+        listing: dict[str, str] = {}
+        for entry in entries:
+            if entry.is_symlink():
+                listing[entry.name] = "symlink"
+            elif entry.is_dir():
+                listing[entry.name] = "directory"
+            elif entry.is_file():
+                listing[entry.name] = "regular"
+            else:
+                listing[entry.name] = "unknown"
+        return listing
+
+    def exists(self, path: str) -> bool | None:
+        """``builtins.pathExists`` inside the roots; None outside them."""
+        path = real(path)
+        if not self.allowed(path):
+            return None
+        self.accessed.add(path)
+        return path in self.overlays or os.path.exists(path)
 
     def read_error(self, path: str) -> str | None:
         """Why a file cannot be read, or None."""
@@ -269,10 +327,14 @@ def scopes(paths: list[str]) -> list[str]:
     return sorted(set(found))
 
 
-def open_workspace(paths: list[str], overlays: dict[str, bytes] | None = None) -> Workspace:
-    targets = discover(paths)
+def open_workspace(
+    paths: list[str],
+    overlays: dict[str, bytes] | None = None,
+    exclude: Callable[[str], bool] | None = None,
+) -> Workspace:
+    targets = discover(paths, exclude)
     context = scopes(paths)
-    files = sorted(set(discover(context)) | set(targets))
+    files = sorted(set(discover(context, exclude)) | set(targets))
     store = FileStore(context, overlays)
     workspace = Workspace(targets, files, store)
     workspace.edges = reference_graph(files, store)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from nixlint.evaluate import strings
 from nixlint.evaluate.context import STATE, taint
@@ -85,17 +85,29 @@ class Conditional(Unknown):
 Loader = Callable[[str], "SourceFile | None"]
 
 
+class FileAccess(Protocol):
+    """What ``readFile``, ``readDir`` and ``pathExists`` may see (None: outside the scan)."""
+
+    def read_bytes(self, path: str) -> bytes | None: ...
+
+    def list_dir(self, path: str) -> dict[str, str] | None: ...
+
+    def exists(self, path: str) -> bool | None: ...
+
+
 class Evaluator:
     """Evaluates syntax nodes. One evaluator per analysis unit (a host or a file)."""
 
     def __init__(
         self,
         loader: Loader | None = None,
+        files: FileAccess | None = None,
         budget: int = DEFAULT_BUDGET,
     ) -> None:
         from nixlint.evaluate.library import GLOBALS
 
         self.loader = loader
+        self.files = files
         self.budget = budget
         self.steps = 0
         self.depth = 0
@@ -251,6 +263,8 @@ class Evaluator:
         if isinstance(fn, Opaque):
             return Unknown(f"result of calling {fn.label}", span)
         if isinstance(fn, Unknown):
+            if fn.reason.startswith("call of an unknown function"):
+                return fn  # already says so: keep the first reason, not a chain of them
             return caused_by(f"call of an unknown function: {fn.reason}", fn, fn.span or span)
         return Failure("attempt to call something that is not a function", span)
 

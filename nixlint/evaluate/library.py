@@ -833,9 +833,6 @@ def _unknowable(name: str, arity: int, why: str, lib: bool = False) -> None:
 
 for _name, _arity, _why in (
     ("getEnv", 1, "depends on the environment"),
-    ("pathExists", 1, "depends on the file system"),
-    ("readFile", 1, "file contents are not read"),
-    ("readDir", 1, "directory contents are not read"),
     ("match", 2, "regular expressions are not modelled"),
     ("split", 2, "regular expressions are not modelled"),
     ("hashString", 2, "hashes are not computed"),
@@ -849,7 +846,6 @@ for _name, _arity, _why in (
     ("path", 1, "store paths are not computed"),
     ("filterSource", 2, "store paths are not computed"),
     ("storePath", 1, "store paths are not computed"),
-    ("fromTOML", 1, "TOML is not parsed"),
     ("scopedImport", 2, "scopedImport is not modelled"),
     ("placeholder", 1, "placeholders depend on the build"),
     ("tryEval", 1, "error recovery is not modelled"),
@@ -1502,6 +1498,9 @@ _BUILTINS["currentSystem"] = Thunk.of(Opaque("builtins.currentSystem"))
 _BUILTINS["nixVersion"] = Thunk.of(Opaque("builtins.nixVersion"))
 _BUILTINS["storeDir"] = Thunk.of(Opaque("builtins.storeDir"))
 
+from nixlint.evaluate import files as _files  # noqa: E402, F401  (registers readFile, …)
+from nixlint.evaluate import prelude as _prelude  # noqa: E402
+
 LIB = AttrSet({name: Attr(t) for name, t in _LIB.items()}, partial="lib")
 for _sub in ("lists", "strings", "attrsets", "trivial", "modules", "options", "versions"):
     LIB.attrs[_sub] = Attr(Thunk.of(LIB))
@@ -1532,3 +1531,7 @@ GLOBALS: dict[str, Thunk] = _GLOBALS
 
 def pkgs_value(label: str = "pkgs") -> Opaque:
     return _Pkgs(label)
+
+
+for _name, _value in _prelude.prelude_functions(LIB).items():
+    LIB.attrs.setdefault(_name, Attr(Thunk.of(_value)))
