@@ -7,7 +7,7 @@ import gc
 import logging
 import os
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from nixlint import schema
@@ -98,6 +98,20 @@ class Result:
             "findings": len(self.findings),
             "by_severity": by_severity,
             "internal_errors": self.internal_errors,
+            "analysed": self.coverage(),
+        }
+
+    def coverage(self) -> dict[str, int]:
+        """How the files were analysed: in a flake's host, in a host rooted at a module
+        nothing imports, or (not a module, or reached by no host) only for their syntax."""
+        scanned = set(self.files)
+        in_flakes = {f for h in self.hosts if is_flake(h.root) for f in h.files} & scanned
+        in_modules = {f for h in self.hosts if not is_flake(h.root) for f in h.files} & scanned
+        in_modules -= in_flakes
+        return {
+            "flake_hosts": len(in_flakes),
+            "module_hosts": len(in_modules),
+            "syntax_only": len(scanned - in_flakes - in_modules),
         }
 
 
@@ -174,31 +188,39 @@ def _file_findings(out: _Collector, src: SourceFile) -> None:
         out.add(_ISSUE_RULES[issue.kind], issue.span, issue.message)
 
 
-def load_workspace(paths: list[str], overlays: dict[str, bytes] | None = None) -> Workspace:
+def load_workspace(
+    paths: list[str],
+    overlays: dict[str, bytes] | None = None,
+    exclude: Callable[[str], bool] | None = None,
+) -> Workspace:
     missing = [
         p for p in paths if not os.path.exists(p) and os.path.realpath(p) not in (overlays or {})
     ]
     if missing:
         raise UsageError(f"no such file or directory: {missing[0]}")
-    return open_workspace(paths, overlays)
+    return open_workspace(paths, overlays, exclude)
 
 
 def check(
     paths: list[str],
     selection: Selection | None = None,
     overlays: dict[str, bytes] | None = None,
+    exclude: Callable[[str], bool] | None = None,
 ) -> Result:
-    """Analyse every file and host under ``paths``."""
+    """Analyse every file and host under ``paths`` (but none that ``exclude`` names)."""
     _fewer_collections()
-    return _check(paths, selection, overlays)
+    return _check(paths, selection, overlays, exclude)
 
 
 def _check(
-    paths: list[str], selection: Selection | None, overlays: dict[str, bytes] | None
+    paths: list[str],
+    selection: Selection | None,
+    overlays: dict[str, bytes] | None,
+    exclude: Callable[[str], bool] | None = None,
 ) -> Result:
     rules = [r for r in rules_base.all_rules() if r.check is not None]
     selection = selection or Selection()
-    workspace = load_workspace(paths, overlays)
+    workspace = load_workspace(paths, overlays, exclude)
     store = workspace.store
     files = workspace.targets
     out = _Collector(set(files), selection)
@@ -226,6 +248,8 @@ def _check(
         except Exception as err:  # a bug in nixlint: report it, go on with the next host
             _internal(out, job.origin, err)
             continue
+        if not host.is_configuration:
+            continue  # a package expression or a library: its syntax was checked
         hosts.append(host)
         _run_rules(out, host, active)
     return Result(out.findings(), files, hosts, out.internal_errors, flakes)
@@ -386,3 +410,43 @@ def query_option(paths: list[str], option: str, host: str | None = None) -> list
             answer["reason"] = res.value.reason
         answers.append(answer)
     return answers
+
+
+def list_hosts(paths: list[str]) -> dict[str, object]:
+    """The hosts under ``paths``: where each comes from and its module files; the flakes'
+    unresolved parts; and which files no host reaches."""
+    workspace = load_workspace(paths)
+    cache = ModuleCache(workspace.store)
+    out = _Collector(set(), Selection())
+    jobs, flakes = plan_hosts(workspace, cache, out)
+    hosts: list[dict[str, object]] = []
+    reached: set[str] = set()
+    for job in jobs:
+        built = job.build(workspace.store, cache)
+        if not built.is_configuration:
+            continue
+        reached.update(built.files)
+        hosts.append(
+            {
+                "name": built.name,
+                "origin": display_path(job.origin),
+                "kind": "flake" if is_flake(job.origin) else "module",
+                "files": [display_path(f) for f in built.files],
+                "external_imports": sorted({i.label for i in built.external}),
+                "missing_imports": sorted(display_path(i.path or i.label) for i in built.missing),
+            }
+        )
+    return {
+        "hosts": hosts,
+        "flakes": [
+            {
+                "path": display_path(f.path),
+                "hosts": [h.name for h in f.hosts],
+                "unresolved": f.unresolved,
+            }
+            for f in flakes
+        ],
+        "files_without_host": [
+            display_path(f) for f in workspace.targets if f not in reached and not is_flake(f)
+        ],
+    }

@@ -74,8 +74,32 @@ class FlakeInputs(Opaque):
 
     def select(self, name: str, span: Span | None = None) -> Value:  # type: ignore[override]
         if name == "self":
-            return self.outputs.force()
+            return FlakeSelf(self)
         return FlakeInput(name, span)
+
+
+class FlakeSelf(Opaque):
+    """``self``: the flake's outputs, plus ``outputs``, ``inputs`` and ``outPath``."""
+
+    __slots__ = ("inputs",)
+
+    def __init__(self, inputs: FlakeInputs) -> None:
+        super().__init__("self")
+        self.inputs = inputs
+
+    def select(self, name: str, span: Span | None = None) -> Value:  # type: ignore[override]
+        outputs = self.inputs.outputs.force()
+        if name == "outputs":
+            return outputs
+        if name == "inputs":
+            return self.inputs
+        if isinstance(outputs, AttrSet):
+            found = outputs.get(name)
+            if found is not None:
+                return found.force()
+        if isinstance(outputs, Opaque):
+            return outputs.select(name, span)
+        return Opaque(f"self.{name}", span)
 
 
 def _system(kind: str) -> Builtin:

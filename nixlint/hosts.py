@@ -40,7 +40,12 @@ class Host:
 
     @property
     def files(self) -> list[str]:
-        return sorted({m.path for m in self.modules})
+        return sorted({m.path for m in self.modules if m.problem is None})
+
+    @property
+    def is_configuration(self) -> bool:
+        """False when no file of it is a module (a package expression, a library)."""
+        return any(m.problem is None for m in self.modules)
 
 
 class ModuleCache:

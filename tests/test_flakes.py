@@ -162,3 +162,36 @@ def test_unresolved_hosts_are_said_clearly(tmp_path: Path) -> None:
     result = check([str(tmp_path)])
     assert [(f.rule, f.line) for f in result.findings] == [("NIX010", 1)]
     assert result.findings[0].message.startswith("flake hosts not resolved: nixosConfigurations: ")
+
+
+def test_hosts_listing_and_coverage(tmp_path: Path) -> None:
+    from nixlint.analyze import list_hosts
+
+    write(
+        tmp_path,
+        {
+            "flake.nix": """{
+              outputs = { nixpkgs, home-manager, ... }: {
+                nixosConfigurations.web = nixpkgs.lib.nixosSystem {
+                  modules = [ ./web.nix home-manager.nixosModules.home-manager ];
+                };
+              };
+            }""",
+            "web.nix": "{ imports = [ ./common.nix ./gone.nix ]; }",
+            "common.nix": "{ }",
+            "old/legacy.nix": "{ }",
+            "pkgs/tool.nix": "{ stdenv }: stdenv.mkDerivation { }",
+        },
+    )
+    found = list_hosts([str(tmp_path)])
+    rel = lambda p: p.replace(str(tmp_path) + "/", "")  # noqa: E731
+    assert [(h["name"], h["kind"], [rel(f) for f in h["files"]]) for h in found["hosts"]] == [
+        ("web", "flake", ["common.nix", "web.nix"]),
+        ("legacy", "module", ["old/legacy.nix"]),
+    ]
+    web = found["hosts"][0]
+    assert web["external_imports"] == ["home-manager.nixosModules.home-manager"]
+    assert [rel(p) for p in web["missing_imports"]] == ["gone.nix"]
+    assert [rel(p) for p in found["files_without_host"]] == ["pkgs/tool.nix"]
+    result = check([str(tmp_path)])
+    assert result.summary()["analysed"] == {"flake_hosts": 2, "module_hosts": 1, "syntax_only": 2}
