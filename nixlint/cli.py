@@ -58,50 +58,230 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
+class ReportFormat(StrEnum):
+    text = "text"
+    concise = "concise"
+    json = "json"
+    sarif = "sarif"
+    github = "github"
+
+
+Paths = Annotated[list[str], typer.Argument(help="Files or directories to analyse.")]
+SelectOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--select", help="Only these rules (codes, names or prefixes); replaces the configured."
+    ),
+]
+ExtendSelectOption = Annotated[
+    list[str] | None, typer.Option("--extend-select", help="Add these rules to the selection.")
+]
+IgnoreOption = Annotated[list[str] | None, typer.Option("--ignore", help="Skip these rules.")]
+ExcludeOption = Annotated[
+    list[str] | None,
+    typer.Option("--exclude", metavar="GLOB", help="Leave out files matching this glob."),
+]
+ConfigOption = Annotated[
+    str | None,
+    typer.Option(
+        "--config", metavar="FILE", help="Use this configuration file instead of looking for one."
+    ),
+]
+IsolatedOption = Annotated[
+    bool, typer.Option("--isolated", help="Ignore every configuration file.")
+]
+NoInlineOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-inline-ignores",
+        help="Ignore `# nixlint: ignore[...]` comments: report what they would suppress.",
+    ),
+]
+
+
+def _overrides(
+    select: list[str] | None,
+    extend_select: list[str] | None,
+    ignore: list[str] | None,
+    exclude: list[str] | None,
+    config: str | None,
+    isolated: bool,
+    no_inline_ignores: bool,
+    fail_on: str | None = None,
+    baseline: str | None = None,
+) -> object:
+    from nixlint.config import Overrides
+
+    return Overrides(
+        select=select,
+        extend_select=extend_select or (),
+        ignore=ignore or (),
+        exclude=exclude or (),
+        fail_on=fail_on,
+        inline_ignores=False if no_inline_ignores else None,
+        baseline=baseline,
+        config=config,
+        isolated=isolated,
+    )
+
+
 @app.command()
 def check(
-    paths: Annotated[list[str], typer.Argument(help="Files or directories to analyse.")],
-    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
-    select: Annotated[
-        list[str] | None,
-        typer.Option("--select", help="Only these rules (codes, names or prefixes)."),
-    ] = None,
-    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Skip these rules.")] = None,
+    paths: Paths,
+    format: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ReportFormat.text,
+    select: SelectOption = None,
+    extend_select: ExtendSelectOption = None,
+    ignore: IgnoreOption = None,
     fail_on: Annotated[
-        FailOn, typer.Option("--fail-on", help="Exit 1 when a finding is at least this severe.")
-    ] = FailOn.low,
+        FailOn | None,
+        typer.Option(
+            "--fail-on",
+            help="Exit 1 when a finding is at least this severe [default: low, or fail-on "
+            "in the configuration].",
+            show_default=False,
+        ),
+    ] = None,
     exit_zero: Annotated[
         bool, typer.Option("--exit-zero", help="Exit 0 even with findings.")
     ] = False,
     output: Annotated[
-        str | None, typer.Option("--output", "-o", help="Write the report to a file.")
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write the report to FILE; the terminal then gets the text report "
+            "(unless --quiet or the format is text).",
+        ),
     ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="With --output, print nothing.")
+    ] = False,
+    statistics: Annotated[
+        bool, typer.Option("--statistics", help="Show counts per rule instead of findings.")
+    ] = False,
+    baseline: Annotated[
+        str | None,
+        typer.Option(
+            "--baseline",
+            metavar="FILE",
+            help="Report only findings that are not in this baseline (see `nixlint baseline`).",
+        ),
+    ] = None,
+    show_suppressed: Annotated[
+        bool,
+        typer.Option("--show-suppressed", help="Also list suppressed findings, with how and why."),
+    ] = False,
+    no_inline_ignores: NoInlineOption = False,
+    exclude: ExcludeOption = None,
+    config: ConfigOption = None,
+    isolated: IsolatedOption = False,
 ) -> None:
     """Analyse files and report security findings."""
     from nixlint import report
-    from nixlint.analyze import Selection, UsageError
-    from nixlint.analyze import check as run_check
-    from nixlint.findings import Severity
+    from nixlint.workflow import WorkflowError, run
 
+    overrides = _overrides(
+        select,
+        extend_select,
+        ignore,
+        exclude,
+        config,
+        isolated,
+        no_inline_ignores,
+        fail_on.value if fail_on else None,
+        baseline,
+    )
     try:
-        selection = Selection.parse(select, ignore)
-        result = run_check(paths, selection)
-    except UsageError as err:
+        outcome = run(
+            paths,
+            overrides,  # type: ignore[arg-type]
+            show_suppressed=show_suppressed,
+            statistics=statistics,
+        )
+    except WorkflowError as err:
         raise _fail(str(err)) from None
     render = report.get(format.value)
     if output:
         try:
             with open(output, "w", encoding="utf-8") as stream:
-                render(result, stream)
+                render(outcome.report, stream)
         except OSError as err:
             raise _fail(f"cannot write {output}: {err.strerror}") from None
+        if not quiet and format is not ReportFormat.text:
+            report.get("text")(outcome.report, sys.stdout)
     else:
-        render(result, sys.stdout)
-    if result.internal_errors:
-        raise typer.Exit(2)
-    threshold = Severity(fail_on.value).rank
-    failing = any(f.severity.rank >= threshold for f in result.findings)
-    raise typer.Exit(1 if failing and not exit_zero else 0)
+        render(outcome.report, sys.stdout)
+    raise typer.Exit(outcome.exit_code(exit_zero))
+
+
+@app.command("baseline")
+def baseline_command(
+    paths: Paths,
+    output: Annotated[
+        str,
+        typer.Option("--output", "-o", metavar="FILE", help="Where to write the baseline."),
+    ] = ".nixlint-baseline.json",
+    select: SelectOption = None,
+    extend_select: ExtendSelectOption = None,
+    ignore: IgnoreOption = None,
+    no_inline_ignores: NoInlineOption = False,
+    exclude: ExcludeOption = None,
+    config: ConfigOption = None,
+    isolated: IsolatedOption = False,
+) -> None:
+    """Record the current findings, so that `check --baseline FILE` reports only new ones."""
+    from nixlint.baseline import BaselineError, write
+    from nixlint.workflow import WorkflowError, run
+
+    overrides = _overrides(
+        select, extend_select, ignore, exclude, config, isolated, no_inline_ignores
+    )
+    try:
+        outcome = run(paths, overrides, use_baseline=False)  # type: ignore[arg-type]
+        count = write(outcome.report.findings, output)
+    except (WorkflowError, BaselineError) as err:
+        raise _fail(str(err)) from None
+    typer.echo(f"Recorded {count} finding{'s' if count != 1 else ''} in {output}.")
+    raise typer.Exit(2 if outcome.report.internal_errors else 0)
+
+
+@app.command("config")
+def config_command(
+    path: Annotated[
+        str, typer.Argument(help="The file or directory whose configuration to show.")
+    ] = ".",
+    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    config: ConfigOption = None,
+    isolated: IsolatedOption = False,
+) -> None:
+    """Show the effective configuration, and which file set each value."""
+    import os
+
+    from nixlint.config import ConfigError, Overrides, Policy, describe
+
+    try:
+        policy = Policy(Overrides(config=config, isolated=isolated))
+        target = os.path.abspath(path)
+        directory = target if os.path.isdir(target) else os.path.dirname(target)
+        effective = policy.config_at(directory)
+        shown = describe(effective, policy.rules(os.path.join(directory, "x.nix")))
+    except ConfigError as err:
+        raise _fail(str(err)) from None
+    if format is Format.json:
+        typer.echo(json.dumps(shown, indent=2))
+        return
+    typer.echo(f"configuration file: {shown['file'] or 'none (defaults)'}")
+    settings = shown["settings"]
+    assert isinstance(settings, dict)
+    for key, entry in settings.items():
+        value = json.dumps(entry["value"])
+        typer.echo(f"{key:<20} {value:<40} ({entry['source']})")
+    rules = shown["rules"]
+    assert isinstance(rules, list)
+    typer.echo(f"{'enabled rules':<20} {', '.join(rules)}")
 
 
 @app.command()

@@ -71,14 +71,16 @@ def test_json_report_follows_the_contract() -> None:
 def test_text_report_shows_the_line_and_a_summary() -> None:
     code, out = invoke("check", DEMO, "--select", "NIX301")
     assert code == 1
-    lines = out.splitlines()
-    assert lines[0] == (
-        "fixtures/demo/configuration.nix:12:20 NIX301 high the Nix build sandbox is disabled "
-        "(set as the renamed option nix.useSandbox)"
-    )
-    assert lines[1] == "    " + "  nix.useSandbox = false;"
-    assert lines[2] == "    " + " " * 19 + "^^^^^"
-    assert lines[3] == "Found 1 finding (1 high) in 4 files, 1 host."
+    assert out.splitlines() == [
+        "fixtures/demo/configuration.nix",
+        "  12:20  high      NIX301  the Nix build sandbox is disabled "
+        "(set as the renamed option nix.useSandbox)",
+        "    12 |   nix.useSandbox = false;",
+        "       |                    ^^^^^",
+        "",
+        "Found 1 finding (1 high) in 4 files, 1 host.",
+        "Run `nixlint explain NIX301` (or any code above) for what a rule checks and how to fix it.",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -143,7 +145,8 @@ def test_output_file(tmp_path: Path) -> None:
     target = tmp_path / "report.json"
     code, out = invoke("check", DEMO, "--format", "json", "--output", str(target))
     assert code == 1
-    assert out == ""
+    assert out.splitlines()[0] == "fixtures/demo/configuration.nix"  # the text report
+    assert invoke("check", DEMO, "-f", "json", "-o", str(target), "--quiet") == (1, "")
     assert json.loads(target.read_text())["summary"]["findings"] == 9
 
 

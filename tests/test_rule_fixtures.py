@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from nixlint.analyze import check
+from nixlint.config import Overrides
+from nixlint.workflow import run
 from tests.conftest import FIXTURES, ROOT, expectations
 
 RULE_FIXTURES = FIXTURES / "rules"
@@ -29,7 +31,7 @@ def _id(path: Path) -> str:
 @pytest.mark.parametrize("case", _cases(), ids=_id)
 def test_fixture(case: Path) -> None:
     expected = expectations(case)
-    result = check([str(case)])
+    result = run([str(case)], Overrides(isolated=True)).report  # what `check` reports
     actual = {(f.path, f.line, f.rule) for f in result.findings}
     assert result.internal_errors == 0
     assert actual == expected

@@ -8,4 +8,10 @@ from functools import cache
 @cache
 def load() -> None:
     """Import every rule family (registration happens on import)."""
-    from nixlint.rules import containers, encryption, sandboxing, syntax  # noqa: F401
+    from nixlint.rules import (  # noqa: F401
+        containers,
+        encryption,
+        sandboxing,
+        suppression,
+        syntax,
+    )
