@@ -42,6 +42,8 @@ def test_json_report_follows_the_contract() -> None:
     found = {(f["rule"], f["path"], f["line"], f["column"]) for f in report["findings"]}
     assert found == {
         ("NIX301", "fixtures/demo/configuration.nix", 12, 20),
+        ("NIX402", "fixtures/demo/configuration.nix", 14, 3),
+        ("NIX403", "fixtures/demo/configuration.nix", 14, 3),
         ("NIX104", "fixtures/demo/containers.nix", 10, 7),
         ("NIX101", "fixtures/demo/containers.nix", 13, 7),
         ("NIX102", "fixtures/demo/containers.nix", 14, 7),
@@ -91,7 +93,8 @@ def test_text_report_shows_the_line_and_a_summary() -> None:
         (["--select", "NIX1"], {"NIX101", "NIX102", "NIX104", "NIX110", "NIX111"}),
         (["--select", "NIX101,NIX102"], {"NIX101", "NIX102"}),
         (["--select", "NIX2", "--ignore", "swap-not-encrypted"], {"NIX201"}),
-        (["--ignore", "NIX1", "--ignore", "NIX2"], {"NIX301", "NIX302"}),
+        (["--ignore", "NIX1", "--ignore", "NIX2", "--ignore", "NIX4"], {"NIX301", "NIX302"}),
+        (["--select", "NIX4"], {"NIX402", "NIX403"}),
     ],
 )
 def test_select_and_ignore_take_codes_names_and_prefixes(args: list[str], rules: set[str]) -> None:
@@ -147,7 +150,7 @@ def test_output_file(tmp_path: Path) -> None:
     assert code == 1
     assert out.splitlines()[0] == "fixtures/demo/configuration.nix"  # the text report
     assert invoke("check", DEMO, "-f", "json", "-o", str(target), "--quiet") == (1, "")
-    assert json.loads(target.read_text())["summary"]["findings"] == 9
+    assert json.loads(target.read_text())["summary"]["findings"] == 11
 
 
 def test_option_query_json_follows_the_contract() -> None:

@@ -9,6 +9,7 @@ from functools import cache
 def load() -> None:
     """Import every rule family (registration happens on import)."""
     from nixlint.rules import (  # noqa: F401
+        access,
         containers,
         encryption,
         sandboxing,

@@ -443,3 +443,14 @@ def root_equivalent_groups(ctx: HostContext) -> list[RootGroup]:
                 active = None
         out.append(RootGroup(name, entry["why"], active, condition))
     return out
+
+
+def where(span: Span, relative_to: Span | None = None) -> str:
+    """``file:line`` for a message: the file relative to the working directory when it is
+    under it, and only ``line N`` when it is the file of ``relative_to``."""
+    if relative_to is not None and relative_to.path == span.path:
+        return f"line {span.line}"
+    import os
+
+    rel = os.path.relpath(span.path)
+    return f"{span.path if rel.startswith('..') else rel}:{span.line}"

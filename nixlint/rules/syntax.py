@@ -21,15 +21,15 @@ SYNTAX_ERROR = register(
         remediation="""
         Fix the syntax; `nix-instantiate --parse FILE` shows where Nix stops:
         ```nix
-        { services.openssh.enable = true; }
+        { networking.hostName = "web"; }
         ```
         """,
         references=("https://nix.dev/manual/nix/stable/language/",),
         bad="""
-        { services.openssh.enable = true }
+        { networking.hostName = "web" }
         """,
         good="""
-        { services.openssh.enable = false; }
+        { networking.hostName = "web"; }
         """,
     )
 )

@@ -50,6 +50,7 @@ from nixlint.rules.base import (
     render,
     same_value,
     unset_value,
+    where,
 )
 from nixlint.span import Span
 
@@ -175,7 +176,8 @@ class OptionCheck:
 
     option: str
     test: Test
-    #: What is wrong, as the start of the message: "sshd accepts passwords".
+    #: What is wrong, as the start of the message: "sshd accepts passwords". ``{0}``… are
+    #: the option's ``*`` components, ``{value}`` the value found.
     problem: str
     #: Also judge the option by its NixOS default when no definition sets it.
     unset: bool = False
@@ -206,6 +208,14 @@ class _Pre:
     holds: bool
     uncertain: bool = False
     note: str = ""
+    #: Where a precondition that holds is decided (named in messages about unset options).
+    option: str = ""
+    span: Span | None = None
+
+    def origin(self, anchor: Span) -> str:
+        if self.note or self.span is None:
+            return self.note
+        return f"{self.option} at {where(self.span, anchor)}"
 
 
 def _instances(ctx: HostContext, check: OptionCheck) -> Iterator[tuple[tuple[str, ...], list[str]]]:
@@ -238,7 +248,7 @@ def _precondition(ctx: HostContext, req: Requires, captures: list[str]) -> _Pre:
     if res.known and not res.conditional:
         if req.test(res.value) is None:
             return _Pre(False)
-        return _Pre(True, note=f"{shown} at {res.candidates[0].definition.span.short}")
+        return _Pre(True, option=shown, span=res.candidates[0].definition.span)
     values = [c.definition.value.force() for c in res.candidates]
     if not any(req.test(v) is not None or isinstance(v, Unknown) for v in values):
         return _Pre(False)
@@ -265,7 +275,13 @@ def _shown(
     leaf = path[-1]
     written = it.definition.written
     renamed = f", as the renamed option {schema.join(written)}" if written else ""
-    if found.text is not None and isinstance(known_text(it.value), str) and not per_item:
+    whole = known_text(it.value)
+    if (
+        found.text is not None
+        and whole is not None
+        and found.text != whole.strip()
+        and not per_item
+    ):
         return f"{_quote(found.text)} in {leaf}{renamed}"
     if per_item:
         return f"{render(it.value)} in {leaf}{renamed}"
@@ -289,8 +305,6 @@ def run_check(
         if not all(p.holds for p in pres):
             continue
         uncertain = any(p.uncertain for p in pres)
-        values = dict(zip(("0", "1", "2"), captures, strict=False))
-        problem = check.problem.format(*captures, **values)
         option = schema.join(path)
         res = ctx.resolve(path)
         best_conditional = [c.definition.priority for c in res.candidates if c.conditional]
@@ -306,7 +320,7 @@ def run_check(
             yield Hit(
                 span,
                 _message(
-                    problem,
+                    check.problem.format(*captures, value=render(it.value)),
                     _shown(check, path, it, found, check.test.per_item),
                     conditional,
                     notes,
@@ -318,14 +332,14 @@ def run_check(
                 confidence=_lowered(base, conditional + uncertain),
             )
         if check.unset:
-            yield from _unset(ctx, check, path, problem, res.candidates, pres, base, why, fix)
+            yield from _unset(ctx, check, path, captures, res.candidates, pres, base, why, fix)
 
 
 def _unset(
     ctx: HostContext,
     check: OptionCheck,
     path: tuple[str, ...],
-    problem: str,
+    captures: list[str],
     candidates: list,
     pres: list[_Pre],
     base: Confidence,
@@ -347,7 +361,8 @@ def _unset(
     if found is None:
         return
     unread = ctx.unread_imports
-    notes = [p.note for p in pres]
+    anchor = anchor_unset(ctx, path, pres, candidates)
+    notes = [p.origin(anchor) for p in pres]
     if unread:
         notes.append(f"unless an imported module nixlint cannot read sets it: {unread[0]}")
     shown = f"{path[-1]} is not set and defaults to {render(default)}"
@@ -355,8 +370,10 @@ def _unset(
         shown = f"{path[-1]} is set only under a condition nixlint cannot decide, else defaults to {render(default)}"
     uncertain = any(p.uncertain for p in pres)
     yield Hit(
-        anchor_unset(ctx, path, pres, candidates),
-        _message(problem, shown, False, notes, why, fix),
+        anchor,
+        _message(
+            check.problem.format(*captures, value=render(default)), shown, False, notes, why, fix
+        ),
         schema.join(path),
         severity=check.severity,
         confidence=_lowered(base, bool(candidates) + uncertain + bool(unread)),
