@@ -8,6 +8,7 @@ the scan's counts.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, TextIO
@@ -93,6 +94,30 @@ def get(name: str) -> Reporter:
 
     module = import_module(f"nixlint.report.{name if name != 'concise' else 'text'}")
     return module.render_concise if name == "concise" else module.render  # type: ignore[no-any-return]
+
+
+#: Line ends as Nix counts them (a lone carriage return ends a line too).
+_LINE_BREAK = re.compile(r"\r\n|\n|\r")
+
+
+class Sources:
+    """Source lines of the reported files, read once per report."""
+
+    def __init__(self) -> None:
+        self._lines: dict[str, list[str]] = {}
+
+    def line(self, path: str, number: int) -> str | None:
+        """A 1-based line without its line break (None when it cannot be read)."""
+        lines = self._lines.get(path)
+        if lines is None:
+            try:
+                with open(path, "rb") as handle:
+                    text = handle.read().decode("utf-8", "replace")
+                lines = _LINE_BREAK.split(text)
+            except OSError:
+                lines = []
+            self._lines[path] = lines
+        return lines[number - 1] if 0 < number <= len(lines) else None
 
 
 def scan_root(cwd: str | None = None) -> str:

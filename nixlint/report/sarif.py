@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import linecache
 import os
 import re
 from typing import TYPE_CHECKING, TextIO
@@ -21,7 +20,7 @@ from urllib.parse import quote
 from nixlint import __version__
 from nixlint.baseline import identity
 from nixlint.findings import Confidence, Severity
-from nixlint.report import INFORMATION_URI, Report, as_report, rule_url, scan_root
+from nixlint.report import INFORMATION_URI, Report, Sources, as_report, rule_url, scan_root
 
 if TYPE_CHECKING:
     from nixlint.analyze import Result
@@ -103,6 +102,7 @@ class _Locator:
     def __init__(self, root: str) -> None:
         self.root = os.path.realpath(root)
         self.seen: dict[tuple[str, str], int] = {}
+        self.sources = Sources()
 
     def artifact(self, path: str) -> dict[str, str]:
         full = os.path.abspath(path)
@@ -126,7 +126,7 @@ class _Locator:
         return self.physical(span.path, span.line, span.column, span.end_line, span.end_column)
 
     def line_hash(self, finding: Finding) -> str:
-        text = linecache.getline(finding.path, finding.line)
+        text = self.sources.line(finding.path, finding.line) or ""
         key = _WHITESPACE.sub("", text) if text.strip() else finding.message
         digest = hashlib.sha256(f"{finding.rule}\0{key}".encode()).hexdigest()[:16]
         occurrence = self.seen.get((finding.path, digest), 0) + 1

@@ -9,13 +9,12 @@ finding, then a summary with counts per severity and a pointer to ``nixlint expl
 
 from __future__ import annotations
 
-import linecache
 import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
 from nixlint.findings import Severity
-from nixlint.report import Report, as_report
+from nixlint.report import Report, Sources, as_report
 
 if TYPE_CHECKING:
     from nixlint.analyze import Result
@@ -30,10 +29,10 @@ _STYLE = {
     Severity.INFO: "dim",
 }
 _KIND = {
-    "inline": "suppressed in the line",
+    "inline": "suppressed",
     "file": "suppressed for the file",
     "config": "ignored by",
-    "baseline": "in the baseline",
+    "baseline": "",
 }
 #: Source lines longer than this are shown as a window around the finding.
 _WIDE = 160
@@ -60,11 +59,9 @@ def _emitter(stream: TextIO) -> Emit:
     return styled
 
 
-def _source_line(finding: Finding) -> str | None:
-    line = linecache.getline(finding.path, finding.line)
-    if not line:
-        return None
-    return line.rstrip("\r\n").expandtabs(1)
+def _source_line(sources: Sources, finding: Finding) -> str | None:
+    line = sources.line(finding.path, finding.line)
+    return None if line is None else line.expandtabs(1)
 
 
 def _snippet(finding: Finding, line: str) -> tuple[str, str]:
@@ -112,6 +109,7 @@ def _listing(report: Report, emit: Emit) -> None:
     if report.show_suppressed:
         for item in report.suppressed:
             groups.setdefault(item.finding.path, []).append((item.finding, item))
+    sources = Sources()
     for path in sorted(groups):
         entries = sorted(groups[path], key=lambda e: e[0].sort_key)
         width = max(len(f"{f.line}:{f.column}") for f, _ in entries)
@@ -120,10 +118,11 @@ def _listing(report: Report, emit: Emit) -> None:
         for finding, suppressed in entries:
             if suppressed is not None:
                 how = _KIND[suppressed.kind]
-                emit(f"{_head(finding, width)} [{how}: {suppressed.reason}]", "dim")
+                why = f"{how}: {suppressed.reason}" if how else suppressed.reason
+                emit(f"{_head(finding, width)} [{why}]", "dim")
                 continue
             emit(_head(finding, width), _STYLE[finding.severity])
-            line = _source_line(finding)
+            line = _source_line(sources, finding)
             if line is not None and line.strip():
                 text, marker = _snippet(finding, line)
                 emit(f"    {finding.line:>{digits}} | {text}", None)
@@ -181,7 +180,7 @@ def _summary(report: Report, emit: Emit) -> None:
         hint = "" if report.show_suppressed else " (--show-suppressed lists them)"
         emit(f"{_plural(len(report.suppressed), 'finding')} suppressed: {how}{hint}.", None)
     if report.findings:
-        worst = max(report.findings, key=lambda f: (f.severity.rank, -f.line))
+        worst = min(report.findings, key=lambda f: (-f.severity.rank, f.sort_key))
         emit(
             f"Run `nixlint explain {worst.rule}` (or any code above) for what a rule checks "
             "and how to fix it.",
