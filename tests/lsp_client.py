@@ -20,6 +20,7 @@ class RecordingClient(LanguageClient):
     """Keeps every publishDiagnostics in order, with its version."""
 
     published: list[lsp.PublishDiagnosticsParams]
+    registrations: list[lsp.Registration]
 
 
 def _record(client: RecordingClient, params: lsp.PublishDiagnosticsParams) -> None:
@@ -27,11 +28,17 @@ def _record(client: RecordingClient, params: lsp.PublishDiagnosticsParams) -> No
     client.published.append(params)
 
 
+def _register(client: RecordingClient, params: lsp.RegistrationParams) -> None:
+    client.registrations.extend(params.registrations)
+
+
 def make_client() -> RecordingClient:
     client = RecordingClient(converter_factory=default_converter)
     client.published = []
+    client.registrations = []
     features = dict(DEFAULT_CLIENT_FEATURES)
     features[lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = _record
+    features[lsp.CLIENT_REGISTER_CAPABILITY] = _register
     register_lsp_features(client, features)
     return client
 

@@ -430,3 +430,60 @@ async def test_half_typed_buffers_never_crash(client: RecordingClient, tmp_path:
         lsp.HoverParams(lsp.TextDocumentIdentifier(address), lsp.Position(2, 18))
     )
     assert hover.contents.value.splitlines()[0] == "**`nix.settings.sandbox`**"
+
+
+# -- the workspace --------------------------------------------------------------------------
+
+
+async def test_files_changed_on_disk_refresh_open_files(
+    client: RecordingClient, tmp_path: Path
+) -> None:
+    root = project(tmp_path, {"configuration.nix": CONFIGURATION, "common.nix": COMMON})
+    common = open_file(client, root / "common.nix")
+    assert summary(await published(client, common, version=1)) == [("NIX301", 2, 25, 2, 30)]
+    assert [
+        (r.method, [w["globPattern"] for w in r.register_options["watchers"]])
+        for r in client.registrations
+    ] == [
+        (
+            "workspace/didChangeWatchedFiles",
+            ["**/*.nix", "**/nixlint.toml", "**/.nixlint.toml", "**/pyproject.toml"],
+        )
+    ]
+    (root / "configuration.nix").write_text(FORCED)
+    mark = len(client.published)
+    client.workspace_did_change_watched_files(
+        lsp.DidChangeWatchedFilesParams(
+            [lsp.FileEvent(uri(root / "configuration.nix"), lsp.FileChangeType.Changed)]
+        )
+    )
+    assert await published(client, common, after=mark) == []
+
+
+@pytest_lsp.fixture(config=config())
+async def folder_client(lsp_client: RecordingClient, tmp_path: Path):
+    await lsp_client.initialize_session(
+        lsp.InitializeParams(
+            capabilities=client_capabilities("visual-studio-code"),
+            workspace_folders=[lsp.WorkspaceFolder(uri(tmp_path), "fleet")],
+            initialization_options={"debounce": 0.02},
+        )
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_outside_a_repository_the_workspace_folder_gives_the_hosts(
+    folder_client: RecordingClient, tmp_path: Path
+) -> None:
+    # no flake.nix, no .git: the workspace folder is the project
+    forced = FORCED.replace("./common.nix", "./modules/common.nix")
+    (tmp_path / "configuration.nix").write_text(forced)
+    (tmp_path / "modules").mkdir()
+    (tmp_path / "modules" / "common.nix").write_text(COMMON)
+    common = open_file(folder_client, tmp_path / "modules" / "common.nix")
+    assert await published(folder_client, common, version=1) == []
+    found = await folder_client.text_document_definition_async(
+        lsp.DefinitionParams(lsp.TextDocumentIdentifier(common), lsp.Position(2, 20))
+    )
+    assert found == [lsp.Location(uri(tmp_path / "configuration.nix"), rng(4, 2, 4, 22))]

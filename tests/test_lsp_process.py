@@ -26,10 +26,10 @@ real = server.analyse
 def option_at(*args):
     raise RuntimeError("injected hover failure")
 
-def analyse(targets, overlays, versions=None):
+def analyse(targets, overlays, versions=None, context=None):
     if any("crash" in t for t in targets):
         raise RuntimeError("injected analysis failure")
-    return real(targets, overlays, versions)
+    return real(targets, overlays, versions, context)
 
 navigation.option_at = option_at
 server.analyse = analyse

@@ -58,10 +58,13 @@ def analyse(
     targets: list[str],
     overlays: Mapping[str, SourceFile],
     versions: Mapping[str, int | None] | None = None,
+    context: list[str] | None = None,
 ) -> Snapshot:
-    """Analyse ``targets`` (real paths) in the context of their projects."""
+    """Analyse ``targets`` (real paths) in the context of their projects, or of the
+    ``context`` directories given (scanned as a whole, as ``nixlint check DIR`` does)."""
     snapshot = Snapshot(list(targets), dict(versions or {}))
-    result = check(list(targets), overlays=dict(overlays))  # type: ignore[arg-type]
+    paths = [*targets, *(context or [])]
+    result = check(paths, overlays=dict(overlays))  # type: ignore[arg-type]
     cwd = os.path.realpath(os.getcwd())
     for path in targets:
         snapshot.findings[path] = []

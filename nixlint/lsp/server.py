@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import os
 import sys
 import threading
 import traceback
@@ -20,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from lsprotocol import types as lsp
+from pygls.capabilities import get_capability
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
@@ -32,7 +34,7 @@ from nixlint.lsp.diagnostics import RULE_DOCS_URL, to_diagnostic
 from nixlint.lsp.documents import Document, encode, uri_path
 from nixlint.lsp.positions import Encoding, LineIndex, negotiate
 from nixlint.span import Span
-from nixlint.workspace import scopes
+from nixlint.workspace import project_root, scopes
 
 log = logging.getLogger("nixlint.lsp")
 
@@ -40,6 +42,8 @@ log = logging.getLogger("nixlint.lsp")
 DEBOUNCE = 0.25
 #: Opening several files at once (a restored session) gives one analysis.
 OPEN_DELAY = 0.02
+#: Files whose changes on disk may change the diagnostics of open files.
+WATCHED = ("**/*.nix", "**/nixlint.toml", "**/.nixlint.toml", "**/pyproject.toml")
 #: The analysis recurses deeply on deeply nested Nix; give its thread room.
 STACK_SIZE = 256 * 1024 * 1024
 
@@ -69,6 +73,8 @@ class NixlintServer(LanguageServer):
         self.documents: dict[str, Document] = {}
         self.snapshots: dict[str, Snapshot] = {}
         self.pending: dict[str, asyncio.Task[Snapshot | None]] = {}
+        #: Workspace folders outside any flake or repository that are the context of a file.
+        self.folder_projects: set[str] = set()
         self.debounce = DEBOUNCE
         self.docs_url = RULE_DOCS_URL
         self.incremental = True
@@ -123,10 +129,34 @@ class NixlintServer(LanguageServer):
     # -- documents ---------------------------------------------------------------------------
 
     def project(self, doc: Document) -> str:
-        """The project whose files give ``doc`` its hosts (as for ``nixlint check``)."""
+        """The directory whose files give ``doc`` its hosts: its project (the nearest
+        ``flake.nix``, else the git repository) as for ``nixlint check``; outside one, the
+        innermost workspace folder holding it."""
         if doc.project is None:
-            doc.project = scopes([doc.path])[0] if self.analysable(doc) else doc.uri
+            if not self.analysable(doc):
+                doc.project = doc.uri
+            elif project_root(doc.path) is not None:
+                doc.project = scopes([doc.path])[0]
+            else:
+                folder = self.folder_of(doc.path)
+                if folder is not None:
+                    self.folder_projects.add(folder)
+                doc.project = folder or scopes([doc.path])[0]
         return doc.project
+
+    def folder_of(self, path: str) -> str | None:
+        """The innermost workspace folder holding ``path``."""
+        try:
+            uris = [f.uri for f in self.workspace.folders.values()]
+            root = self.workspace.root_uri
+        except RuntimeError:  # not initialized
+            return None
+        found: list[str] = []
+        for folder in {*uris, *([root] if root else [])}:
+            directory = uri_path(folder)
+            if directory and os.path.isdir(directory) and path.startswith(directory + os.sep):
+                found.append(directory)
+        return max(found, key=len, default=None)
 
     def open(self, item: lsp.TextDocumentItem) -> Document:
         path = uri_path(item.uri) or item.uri
@@ -165,7 +195,9 @@ class NixlintServer(LanguageServer):
         targets = sorted({d.path for d in docs})
         overlays = {d.path: d.source for d in docs}
         versions = {d.path: d.version for d in docs}
-        outcome = await self.in_worker(_run_analysis, targets, overlays, versions)
+        # outside a flake or repository, the workspace folder is the context
+        context = [project] if project in self.folder_projects else []
+        outcome = await self.in_worker(_run_analysis, targets, overlays, versions, context)
         if isinstance(outcome, BaseException):
             self.internal_error(f"the analysis of {', '.join(targets)}", outcome)
             return None
@@ -211,11 +243,19 @@ class NixlintServer(LanguageServer):
         return lsp.Location(from_fs_path(span.path) or span.path, index.span_range(span))
 
 
+def _refused(future: Any) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.info("the client refused to watch files: %s", future.exception())
+
+
 def _run_analysis(
-    targets: list[str], overlays: dict[str, Any], versions: dict[str, int | None]
+    targets: list[str],
+    overlays: dict[str, Any],
+    versions: dict[str, int | None],
+    context: list[str],
 ) -> Snapshot | BaseException:
     try:
-        return analyse(targets, overlays, versions)
+        return analyse(targets, overlays, versions, context)
     except Exception as error:
         return error
 
@@ -266,6 +306,25 @@ def create_server() -> NixlintServer:
     @guard("initialized")
     def initialized(params: lsp.InitializedParams) -> None:
         log.info("nixlint %s: positions in %s", __version__, server.encoding.value)
+        if get_capability(
+            server.client_capabilities,
+            "workspace.did_change_watched_files.dynamic_registration",
+            False,
+        ):
+            # files changed outside the editor (a checkout, a pull) change the hosts too
+            watchers = [lsp.FileSystemWatcher(glob_pattern=g) for g in WATCHED]
+            registered = server.client_register_capability(
+                lsp.RegistrationParams(
+                    [
+                        lsp.Registration(
+                            "nixlint-watched-files",
+                            lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                            lsp.DidChangeWatchedFilesRegistrationOptions(watchers),
+                        )
+                    ]
+                )
+            )
+            registered.add_done_callback(_refused)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
     @guard("didOpen")
