@@ -6,22 +6,35 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import time
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from nixlint import schema
-from nixlint.evaluate.values import Path, Thunk, Unknown, Value
+from nixlint.cache import Cache
+from nixlint.evaluate.values import Path, Unknown, Value
 from nixlint.findings import Confidence, Finding, Severity
-from nixlint.flakes import FlakeHosts, flake_hosts
+from nixlint.flakes import FlakeHosts
 from nixlint.graph import DefinitionState, OptionGraph
-from nixlint.hosts import MAX_MODULE_BYTES, Host, ModuleCache, build_host, host_name
-from nixlint.modules import Import
-from nixlint.parse import SourceFile
+from nixlint.hosts import MAX_MODULE_BYTES, Host, host_name
 from nixlint.rules import base as rules_base
 from nixlint.rules import syntax
+from nixlint.scan import (
+    HostSummary,
+    JobRef,
+    JobResult,
+    Progress,
+    Runner,
+    Setup,
+    cached,
+    confidence_of,
+    execute,
+    remember,
+    severity_of,
+)
 from nixlint.span import Span
-from nixlint.workspace import FileStore, Workspace, is_flake, open_workspace
+from nixlint.workspace import Workspace, is_flake, open_workspace
 
 log = logging.getLogger("nixlint")
 
@@ -87,6 +100,10 @@ class Result:
     hosts: list[Host] = field(default_factory=list)
     internal_errors: int = 0
     flakes: list[FlakeHosts] = field(default_factory=list)
+    seconds: float = 0.0
+    #: seconds spent parsing and taking apart each file
+    timings: dict[str, float] = field(default_factory=dict)
+    cache_hits: int = 0
 
     def summary(self) -> dict[str, object]:
         by_severity = {s.value: 0 for s in Severity}
@@ -183,22 +200,49 @@ _ISSUE_RULES = {
 }
 
 
-def _file_findings(out: _Collector, src: SourceFile) -> None:
-    for issue in src.issues:
-        out.add(_ISSUE_RULES[issue.kind], issue.span, issue.message)
+def _file_findings(out: _Collector, workspace: Workspace) -> None:
+    """Syntax findings of the target files, from their (cached) facts."""
+    store = workspace.store
+    for path in workspace.targets:
+        facts = workspace.facts.of(path)
+        if facts is None:
+            reason = store.read_error(path) or "cannot be read"
+            out.add(syntax.UNREADABLE_FILE, Span(path, 1, 1, 1, 1), f"file not analysed: {reason}")
+            continue
+        for issue in facts.issues:
+            out.add(_ISSUE_RULES[issue.kind], issue.span, issue.message)
+        data = store.data(path) or b""
+        if len(data) > MAX_MODULE_BYTES and not any(i.kind == "too-large" for i in facts.issues):
+            out.add(
+                syntax.UNREADABLE_FILE,
+                Span(path, 1, 1, 1, 1),
+                f"file is larger than {MAX_MODULE_BYTES // (1024 * 1024)} MiB: "
+                "its syntax was checked, but it was not analysed as a module",
+            )
 
 
 def load_workspace(
     paths: list[str],
     overlays: dict[str, bytes] | None = None,
     exclude: Callable[[str], bool] | None = None,
+    cache: Cache | None = None,
 ) -> Workspace:
     missing = [
         p for p in paths if not os.path.exists(p) and os.path.realpath(p) not in (overlays or {})
     ]
     if missing:
         raise UsageError(f"no such file or directory: {missing[0]}")
-    return open_workspace(paths, overlays, exclude)
+    return open_workspace(paths, overlays, exclude, cache)
+
+
+@dataclass
+class Options:
+    """How to run a scan (not what to report)."""
+
+    jobs: int = 1
+    cache_dir: str | None = None  # None: no cache
+    executor: str | None = None  # ``dask://HOST:PORT``
+    progress: Progress | None = None
 
 
 def check(
@@ -206,105 +250,97 @@ def check(
     selection: Selection | None = None,
     overlays: dict[str, bytes] | None = None,
     exclude: Callable[[str], bool] | None = None,
+    options: Options | None = None,
 ) -> Result:
     """Analyse every file and host under ``paths`` (but none that ``exclude`` names)."""
     _fewer_collections()
-    return _check(paths, selection, overlays, exclude)
+    options = options or Options()
+    selection = selection or Selection()
+    cache = Cache(options.cache_dir) if options.cache_dir and not overlays else None
+    try:
+        return _check(paths, selection, overlays, exclude, options, cache)
+    finally:
+        if cache is not None:
+            cache.close()
 
 
 def _check(
     paths: list[str],
-    selection: Selection | None,
+    selection: Selection,
     overlays: dict[str, bytes] | None,
-    exclude: Callable[[str], bool] | None = None,
+    exclude: Callable[[str], bool] | None,
+    options: Options,
+    cache: Cache | None,
 ) -> Result:
-    rules = [r for r in rules_base.all_rules() if r.check is not None]
-    selection = selection or Selection()
-    workspace = load_workspace(paths, overlays, exclude)
-    store = workspace.store
-    files = workspace.targets
-    out = _Collector(set(files), selection)
-    for path in files:
-        src = store.get(path)
-        if src is None:
-            reason = store.read_error(path) or "cannot be read"
-            out.add(syntax.UNREADABLE_FILE, Span(path, 1, 1, 1, 1), f"file not analysed: {reason}")
-            continue
-        _file_findings(out, src)
-        if src.tree is not None and len(src.data) > MAX_MODULE_BYTES:
-            out.add(
-                syntax.UNREADABLE_FILE,
-                src.span_of(0, 0),
-                f"file is larger than {MAX_MODULE_BYTES // (1024 * 1024)} MiB: "
-                "its syntax was checked, but it was not analysed as a module",
-            )
-    cache = ModuleCache(store)
-    active = [r for r in rules if selection.wants(r.code)]
-    jobs, flakes = plan_hosts(workspace, cache, out)
-    hosts: list[Host] = []
-    for job in jobs:
-        try:
-            host = job.build(store, cache)
-        except Exception as err:  # a bug in nixlint: report it, go on with the next host
-            _internal(out, job.origin, err)
-            continue
-        if not host.is_configuration:
-            continue  # a package expression or a library: its syntax was checked
-        hosts.append(host)
-        _run_rules(out, host, active)
-    return Result(out.findings(), files, hosts, out.internal_errors, flakes)
-
-
-def _run_rules(out: _Collector, host: Host, rules: list[rules_base.Rule]) -> None:
-    for imp in host.missing:
-        if imp.span is not None:
-            out.add(
-                syntax.IMPORT_NOT_FOUND,
-                imp.span,
-                f"imported file not found: {display_path(imp.path or imp.label)}",
-                host=host.name,
-            )
-    ctx = rules_base.HostContext(host)
-    for rule in rules:
-        try:
-            with host.graph.activate():
-                hits = list(rule.check(ctx))  # type: ignore[misc]
-        except Exception as err:
-            _internal(out, host.root, err, rule.code)
-            continue
-        for hit in hits:
-            out.add(
-                rule,
-                hit.span,
-                hit.message,
-                option=hit.option,
-                host=host.name,
-                severity=hit.severity,
-                confidence=hit.confidence,
-            )
-
-
-@dataclass
-class HostJob:
-    """One host to build: from a flake's ``nixosConfigurations``, or a root module."""
-
-    name: str
-    origin: str  # the flake.nix or the root module
-    roots: list[str | Import]
-    args: dict[str, Value | Thunk] | None = None
-
-    def build(self, store: FileStore, cache: ModuleCache) -> Host:
-        return build_host(self.name, self.roots, store, self.args, cache, origin=self.origin)
+    started = time.perf_counter()
+    workspace = load_workspace(paths, overlays, exclude, cache)
+    out = _Collector(set(workspace.targets), selection)
+    _file_findings(out, workspace)
+    codes = tuple(
+        r.code for r in rules_base.all_rules() if r.check is not None and selection.wants(r.code)
+    )
+    setup = Setup(tuple(workspace.store.roots), codes)
+    runner = Runner(setup, workspace.store)
+    refs, flakes = plan_hosts(workspace, runner, out)
+    results: list[JobResult | None] = [
+        cached(cache, workspace.store, setup, ref) if cache is not None else None for ref in refs
+    ]
+    todo = [ref for ref, found in zip(refs, results, strict=True) if found is None]
+    if options.progress is not None and len(refs) > len(todo):
+        options.progress(len(refs) - len(todo))
+    fresh = iter(
+        execute(
+            setup,
+            todo,
+            runner=runner,
+            jobs=options.jobs,
+            executor=options.executor,
+            progress=options.progress,
+        )
+    )
+    done = [found if found is not None else next(fresh) for found in results]
+    if cache is not None:
+        remember(cache, setup, [r for r, was in zip(done, results, strict=True) if was is None])
+    hosts: list[Host | HostSummary] = []
+    timings: dict[str, float] = dict(workspace.store.parse_seconds)
+    for result in done:
+        for code, span, message, option, host, severity, confidence in result.records:
+            rule = rules_base.lookup(code)
+            if rule is not None:
+                out.add(
+                    rule,
+                    span,
+                    message,
+                    option=option,
+                    host=host,
+                    severity=severity_of(severity),
+                    confidence=confidence_of(confidence),
+                )
+        if result.host is not None:
+            hosts.append(result.host)
+        for module in getattr(result.host, "modules", ()):
+            if module.seconds:
+                timings[module.path] = timings.get(module.path, 0.0) + module.seconds
+    return Result(
+        out.findings(),
+        workspace.targets,
+        hosts,  # type: ignore[arg-type]
+        out.internal_errors,
+        flakes,
+        seconds=time.perf_counter() - started,
+        timings=timings,
+        cache_hits=len(refs) - len(todo),
+    )
 
 
 def plan_hosts(
-    workspace: Workspace, cache: ModuleCache, out: _Collector
-) -> tuple[list[HostJob], list[FlakeHosts]]:
+    workspace: Workspace, runner: Runner, out: _Collector
+) -> tuple[list[JobRef], list[FlakeHosts]]:
     """The hosts to build for the targets: the flakes' hosts, then root modules no flake
     host reaches (so that no file goes unanalysed)."""
     store = workspace.store
     targets = set(workspace.targets)
-    jobs: list[HostJob] = []
+    refs: list[JobRef] = []
     flakes: list[FlakeHosts] = []
     covered: set[str] = set()
     for path in workspace.files:
@@ -314,9 +350,11 @@ def plan_hosts(
         if src is None or src.tree is None:
             continue
         try:
-            found = flake_hosts(src, cache.evaluator)
+            found, _ = runner.flake(path)
         except Exception as err:
             _internal(out, path, err)
+            continue
+        if found is None:
             continue
         flakes.append(found)
         for reason in found.unresolved:
@@ -328,22 +366,25 @@ def plan_hosts(
             reached = workspace.reachable(files)
             covered |= reached
             if path in targets or reached & targets:
-                jobs.append(HostJob(spec.name, path, list(spec.modules), spec.special_args))
+                refs.append(JobRef("flake", path, spec.name, spec.name, spec.kind))
     roots = [r for r in workspace.roots_reaching(targets) if r not in covered]
-    jobs.extend(HostJob(host_name(r), r, [r]) for r in roots)
-    _unique(jobs)
-    return jobs, flakes
+    refs.extend(JobRef("module", r, host_name(r)) for r in roots)
+    return _unique(refs), flakes
 
 
-def _unique(jobs: list[HostJob]) -> None:
+def _unique(refs: list[JobRef]) -> list[JobRef]:
     """Host names are unique: a name used twice gets its origin's path."""
     counts: dict[str, int] = {}
-    for job in jobs:
-        counts[job.name] = counts.get(job.name, 0) + 1
-    for job in jobs:
-        if counts[job.name] > 1:
-            where = display_path(job.origin)
-            job.name = f"{job.name} ({where})" if is_flake(job.origin) else where
+    for ref in refs:
+        counts[ref.name] = counts.get(ref.name, 0) + 1
+    unique: list[JobRef] = []
+    for ref in refs:
+        if counts[ref.name] > 1:
+            where = display_path(ref.origin)
+            name = f"{ref.name} ({where})" if ref.kind == "flake" else where
+            ref = JobRef(ref.kind, ref.origin, name, ref.attr, ref.system)
+        unique.append(ref)
+    return unique
 
 
 def _internal(out: _Collector, path: str, err: Exception, code: str | None = None) -> None:
@@ -382,20 +423,27 @@ def _definition_json(graph: OptionGraph, state: DefinitionState) -> dict[str, ob
     return out
 
 
+def _runner_for(workspace: Workspace) -> Runner:
+    codes = tuple(r.code for r in rules_base.all_rules() if r.check is not None)
+    return Runner(Setup(tuple(workspace.store.roots), codes), workspace.store)
+
+
 def query_option(paths: list[str], option: str, host: str | None = None) -> list[dict[str, object]]:
     """The effective value of ``option`` and every definition, per host (contract: DESIGN)."""
     workspace = load_workspace(paths)
-    cache = ModuleCache(workspace.store)
-    jobs, _ = plan_hosts(workspace, cache, _Collector(set(), Selection()))
-    if host is not None and host not in {job.name for job in jobs}:
-        known = ", ".join(sorted(job.name for job in jobs)) or "none"
+    runner = _runner_for(workspace)
+    refs, _ = plan_hosts(workspace, runner, _Collector(set(), Selection()))
+    if host is not None and host not in {ref.name for ref in refs}:
+        known = ", ".join(sorted(ref.name for ref in refs)) or "none"
         raise UsageError(f"no host named {host!r} (hosts: {known})")
     wanted = schema.canonical(schema.split(option))
     answers: list[dict[str, object]] = []
-    for job in jobs:
-        if host is not None and job.name != host:
+    for ref in refs:
+        if host is not None and ref.name != host:
             continue
-        built = job.build(workspace.store, cache)
+        built = runner.build(ref)
+        if built is None or not built.is_configuration:
+            continue
         res = built.graph.resolve(wanted)
         with built.graph.activate():
             answer: dict[str, object] = {
@@ -416,21 +464,20 @@ def list_hosts(paths: list[str]) -> dict[str, object]:
     """The hosts under ``paths``: where each comes from and its module files; the flakes'
     unresolved parts; and which files no host reaches."""
     workspace = load_workspace(paths)
-    cache = ModuleCache(workspace.store)
-    out = _Collector(set(), Selection())
-    jobs, flakes = plan_hosts(workspace, cache, out)
+    runner = _runner_for(workspace)
+    refs, flakes = plan_hosts(workspace, runner, _Collector(set(), Selection()))
     hosts: list[dict[str, object]] = []
     reached: set[str] = set()
-    for job in jobs:
-        built = job.build(workspace.store, cache)
-        if not built.is_configuration:
+    for ref in refs:
+        built = runner.build(ref)
+        if built is None or not built.is_configuration:
             continue
         reached.update(built.files)
         hosts.append(
             {
                 "name": built.name,
-                "origin": display_path(job.origin),
-                "kind": "flake" if is_flake(job.origin) else "module",
+                "origin": display_path(ref.origin),
+                "kind": ref.kind,
                 "files": [display_path(f) for f in built.files],
                 "external_imports": sorted({i.label for i in built.external}),
                 "missing_imports": sorted(display_path(i.path or i.label) for i in built.missing),

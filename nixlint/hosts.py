@@ -4,6 +4,7 @@ would merge them into one option graph."""
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field
 
 from nixlint.evaluate.context import Context, active
@@ -92,7 +93,8 @@ class ModuleCache:
         with its inline imports, outside any host."""
         ev = self.evaluator
         found: list[Module] = []
-        with active(Context()):
+        start = time.perf_counter()
+        with active(Context()), self.store.recording() as seen:
             ev.steps = 0
             if value is None:
                 value = ev.eval_file(module.src)
@@ -107,6 +109,8 @@ class ModuleCache:
                         inline = Module(id=f"{current.id}#{index}", src=origin)
                         evaluate_module(ev, inline, imp.value, args, imp.span)
                         pending.append(inline)
+        module.deps = seen
+        module.seconds = time.perf_counter() - start
         return found
 
     def inline(self, imp: Import, module_id: str, args_key: object, args: AttrSet) -> list[Module]:

@@ -179,6 +179,9 @@ class Module:
     declarations: list[Declaration] = field(default_factory=list)
     imports: list[Import] = field(default_factory=list)
     problem: Unknown | None = None  # set when the file is not a module nixlint can read
+    #: files and directories read while taking it apart, and how long that took
+    deps: set[str] = field(default_factory=set)
+    seconds: float = 0.0
 
     @property
     def path(self) -> str:

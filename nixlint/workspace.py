@@ -10,12 +10,20 @@ reported on, and only the hosts that reach them are built.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import astuple, dataclass, field
 from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 
-from nixlint.parse import SourceFile, language, parse
+from nixlint.parse import SourceFile, SyntaxIssue, language, parse
+from nixlint.span import Span
+
+if TYPE_CHECKING:
+    from nixlint.cache import Cache
 
 #: Directories never descended into.
 SKIP_DIRS = frozenset(
@@ -91,8 +99,12 @@ class FileStore:
         self.roots = [real(r) for r in roots]
         self.overlays = {real(k): v for k, v in (overlays or {}).items()}
         self._files: dict[str, SourceFile | None] = {}
-        #: files and directories read through builtins (what a cached result depends on)
-        self.accessed: set[str] = set()
+        self._data: dict[str, bytes | None] = {}
+        self._fingerprints: dict[str, str] = {}
+        #: sets that record every file and directory read (what a result depends on)
+        self.recorders: list[set[str]] = []
+        #: seconds spent parsing each file
+        self.parse_seconds: dict[str, float] = {}
 
     def allowed(self, path: str) -> bool:
         for root in self.roots:
@@ -100,51 +112,91 @@ class FileStore:
                 return True
         return False
 
-    def get(self, path: str) -> SourceFile | None:
-        path = real(path)  # as Nix does, so relative paths start from the target
-        if path in self._files:
-            return self._files[path]
-        src: SourceFile | None = None
+    def _touch(self, path: str) -> None:
+        for recorder in self.recorders:
+            recorder.add(path)
+
+    @contextmanager
+    def recording(self) -> Iterator[set[str]]:
+        """Collect the paths read while the block runs."""
+        seen: set[str] = set()
+        self.recorders.append(seen)
+        try:
+            yield seen
+        finally:
+            self.recorders.remove(seen)
+
+    def data(self, path: str) -> bytes | None:
+        """A file's bytes (its unsaved text when an editor has it), inside the roots only."""
+        path = real(path)
+        if path in self._data:
+            return self._data[path]
+        data: bytes | None = None
         if self.allowed(path):
-            data = self.overlays.get(path)
-            if data is None:
+            overlay = self.overlays.get(path)
+            if isinstance(overlay, SourceFile):
+                data = overlay.data
+            elif overlay is not None:
+                data = overlay
+            else:
                 try:
                     with open(path, "rb") as handle:
                         data = handle.read()
                 except OSError:
                     data = None
-            if isinstance(data, SourceFile):
-                src = data
-            elif data is not None:
+        self._data[path] = data
+        return data
+
+    def get(self, path: str) -> SourceFile | None:
+        path = real(path)  # as Nix does, so relative paths start from the target
+        self._touch(path)
+        if path in self._files:
+            return self._files[path]
+        src: SourceFile | None = None
+        overlay = self.overlays.get(path)
+        if isinstance(overlay, SourceFile) and self.allowed(path):
+            src = overlay
+        else:
+            data = self.data(path)
+            if data is not None:
+                start = time.perf_counter()
                 src = parse(data, path)
+                self.parse_seconds[path] = time.perf_counter() - start
         self._files[path] = src
         return src
+
+    def fingerprint(self, path: str) -> str:
+        """What a result that read ``path`` depends on: its content's hash, a directory's
+        listing, or that it is missing or outside the scan."""
+        path = real(path)
+        found = self._fingerprints.get(path)
+        if found is not None:
+            return found
+        if not self.allowed(path):
+            found = "outside"
+        elif os.path.isdir(path) and path not in self.overlays:
+            listing = self.list_dir(path) or {}
+            found = "dir:" + _digest(repr(sorted(listing.items())).encode())
+        else:
+            data = self.data(path)
+            found = "missing" if data is None else "file:" + _digest(data)
+        self._fingerprints[path] = found
+        return found
 
     # -- what ``builtins.readFile``, ``readDir`` and ``pathExists`` see ------------------------
 
     def read_bytes(self, path: str) -> bytes | None:
-        """A file's bytes (its unsaved text when an editor has it), inside the roots only."""
+        """``builtins.readFile``: a file's bytes, inside the roots only."""
         path = real(path)
-        if not self.allowed(path):
-            return None
-        self.accessed.add(path)
-        overlay = self.overlays.get(path)
-        if isinstance(overlay, SourceFile):
-            return overlay.data
-        if overlay is not None:
-            return overlay
-        try:
-            with open(path, "rb") as handle:
-                return handle.read()
-        except OSError:
-            return None
+        self._touch(path)
+        return self.data(path)
 
     def list_dir(self, path: str) -> dict[str, str] | None:
         """``builtins.readDir``: entry name → ``regular``, ``directory``, ``symlink``."""
         path = real(path)
         if not self.allowed(path):
             return None
-        self.accessed.add(path)
+        self._touch(path)
         try:
             entries = list(os.scandir(path))
         except OSError:
@@ -166,7 +218,7 @@ class FileStore:
         path = real(path)
         if not self.allowed(path):
             return None
-        self.accessed.add(path)
+        self._touch(path)
         return path in self.overlays or os.path.exists(path)
 
     def read_error(self, path: str) -> str | None:
@@ -187,44 +239,116 @@ def _path_query() -> object:
     return Query(language(), query_text("paths"))
 
 
-def path_references(src: SourceFile) -> Iterator[str]:
-    """Absolute paths of the files a source refers to with literal paths (``./x.nix``, ``./dir``)."""
+def reference_texts(src: SourceFile) -> list[str]:
+    """The literal paths a source writes (``./x.nix``, ``../dir``, ``/abs``), as written."""
     root = src.root
     if root is None:
-        return
+        return []
     from tree_sitter import QueryCursor
 
     cursor = QueryCursor(_path_query())  # type: ignore[arg-type]
-    base = os.path.dirname(src.path)
+    texts: list[str] = []
     for node in cursor.captures(root).get("path", []):
         if node.named_child_count != 1:
             continue  # interpolated paths are not followed here
         text = src.text(node)
-        if text.startswith("/"):
-            target = os.path.normpath(text)
-        elif text.startswith("."):
-            target = os.path.normpath(os.path.join(base, text))
-        else:
-            continue
-        if os.path.isdir(target):
-            target = os.path.join(target, "default.nix")
-        yield real(target)
+        if text.startswith(("/", ".")):
+            texts.append(text)
+    return texts
+
+
+def resolve_reference(text: str, base_file: str) -> str:
+    base = os.path.dirname(base_file)
+    target = os.path.normpath(text if text.startswith("/") else os.path.join(base, text))
+    if os.path.isdir(target):
+        target = os.path.join(target, "default.nix")
+    return real(target)
+
+
+def path_references(src: SourceFile) -> Iterator[str]:
+    """Absolute paths of the files a source refers to with literal paths."""
+    for text in reference_texts(src):
+        yield resolve_reference(text, src.path)
 
 
 def is_flake(path: str) -> bool:
     return os.path.basename(path) == "flake.nix"
 
 
-def reference_graph(files: list[str], store: FileStore) -> dict[str, set[str]]:
+def reference_graph(files: list[str], facts: Facts) -> dict[str, set[str]]:
     """For each file, the other files of the workspace it refers to by a literal path."""
     scanned = set(files)
     edges: dict[str, set[str]] = {}
     for path in files:
-        src = store.get(path)
-        if src is None or is_flake(path):
+        known = facts.of(path)
+        if known is None or is_flake(path):
             continue
-        edges[path] = {t for t in path_references(src) if t in scanned and t != path}
+        targets = {resolve_reference(t, path) for t in known.references}
+        edges[path] = {t for t in targets if t in scanned and t != path}
     return edges
+
+
+@dataclass
+class FileFacts:
+    """What a scan needs of a file without evaluating it: its syntax problems and the paths
+    it writes. Cached by content."""
+
+    issues: list[SyntaxIssue]
+    references: list[str]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "issues": [[i.kind, i.message, *astuple(i.span)] for i in self.issues],
+            "references": self.references,
+        }
+
+    @classmethod
+    def from_json(cls, data: object) -> FileFacts | None:
+        try:
+            assert isinstance(data, dict)
+            issues = [
+                SyntaxIssue(kind, message, Span(*span)) for kind, message, *span in data["issues"]
+            ]
+            references = [str(r) for r in data["references"]]
+        except (AssertionError, KeyError, TypeError, ValueError):
+            return None
+        return cls(issues, references)
+
+
+class Facts:
+    """File facts from the cache when the content is known, else from parsing."""
+
+    def __init__(self, store: FileStore, cache: Cache | None = None) -> None:
+        self.store = store
+        self.cache = cache
+        self._known: dict[str, FileFacts | None] = {}
+
+    def of(self, path: str) -> FileFacts | None:
+        if path in self._known:
+            return self._known[path]
+        found = self._compute(path)
+        self._known[path] = found
+        return found
+
+    def _compute(self, path: str) -> FileFacts | None:
+        data = self.store.data(path)
+        if data is None:
+            return None
+        name = ""
+        if self.cache is not None and path not in self.store.overlays:
+            from nixlint.cache import key
+
+            name = key("facts", path, _digest(data))
+            found = FileFacts.from_json(self.cache.get("files", name))
+            if found is not None:
+                return found
+        src = self.store.get(path)
+        if src is None:
+            return None
+        found = FileFacts(list(src.issues), reference_texts(src))
+        if name and self.cache is not None:
+            self.cache.put("files", name, found.to_json())
+        return found
 
 
 def find_roots(files: list[str], edges: dict[str, set[str]]) -> list[str]:
@@ -252,6 +376,10 @@ def find_roots(files: list[str], edges: dict[str, set[str]]) -> list[str]:
     return sorted(roots)
 
 
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
 def project_root(path: str) -> str | None:
     """The directory of the nearest ``flake.nix`` above ``path`` inside its git repository,
     else the repository's top; None outside a repository with no flake."""
@@ -276,6 +404,7 @@ class Workspace:
     store: FileStore
     edges: dict[str, set[str]] = field(default_factory=dict)
     roots: list[str] = field(default_factory=list)
+    facts: Facts = field(default=None)  # type: ignore[assignment]
 
     def reachable(self, starts: Iterable[str]) -> set[str]:
         """Every file the ``starts`` refer to, directly or not (and the starts)."""
@@ -331,12 +460,14 @@ def open_workspace(
     paths: list[str],
     overlays: dict[str, bytes] | None = None,
     exclude: Callable[[str], bool] | None = None,
+    cache: Cache | None = None,
 ) -> Workspace:
     targets = discover(paths, exclude)
     context = scopes(paths)
     files = sorted(set(discover(context, exclude)) | set(targets))
     store = FileStore(context, overlays)
     workspace = Workspace(targets, files, store)
-    workspace.edges = reference_graph(files, store)
+    workspace.facts = Facts(store, cache)
+    workspace.edges = reference_graph(files, workspace.facts)
     workspace.roots = find_roots(files, workspace.edges)
     return workspace

@@ -1,0 +1,391 @@
+"""Running hosts: in this process, in a pool of processes, or on a Dask cluster, with
+results cached by the content of every file a host read.
+
+A unit of work is a :class:`JobRef` — a flake's host or a root module, by path and name —
+so that it can be sent to another process and rebuilt there. Whatever runs it, the result
+is the same :class:`JobResult`, and results are merged in the order of the plan, so the
+output does not depend on how the work was spread.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from nixlint.findings import Confidence, Severity
+from nixlint.flakes import FlakeHosts, flake_hosts
+from nixlint.hosts import Host, ModuleCache, build_host
+from nixlint.modules import Import
+from nixlint.rules import base as rules_base
+from nixlint.rules import syntax
+from nixlint.span import Span
+from nixlint.workspace import FileStore
+
+if TYPE_CHECKING:
+    from nixlint.cache import Cache
+
+log = logging.getLogger("nixlint")
+
+#: (rule code, span, message, option, host, severity, confidence)
+Record = tuple[str, Span, str, "str | None", "str | None", "str | None", "str | None"]
+
+
+@dataclass(frozen=True)
+class JobRef:
+    """A host to build: ``flake`` hosts by the flake and their attribute name, ``module``
+    hosts by their root module."""
+
+    kind: str  # "flake" or "module"
+    origin: str
+    name: str  # unique host name in this scan
+    attr: str = ""  # the flake's attribute name of the host
+    system: str = ""  # "nixos" or "darwin" for flake hosts
+
+
+@dataclass
+class HostSummary:
+    """What a report needs of a host that was built elsewhere (or cached)."""
+
+    name: str
+    root: str
+    files: list[str]
+    external: list[str] = field(default_factory=list)
+    is_configuration: bool = True
+
+
+@dataclass
+class JobResult:
+    ref: JobRef
+    records: list[Record] = field(default_factory=list)
+    host: Host | HostSummary | None = None
+    deps: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+    #: seconds spent taking each module file apart (first use) and parsing it
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, object]:
+        host = self.host
+        return {
+            "records": [
+                [c, list(_span_tuple(s)), m, o, h, sv, cf] for c, s, m, o, h, sv, cf in self.records
+            ],
+            "host": None
+            if host is None
+            else {
+                "name": host.name,
+                "root": host.root,
+                "files": list(host.files),
+                "external": sorted({getattr(i, "label", i) for i in host.external}),
+                "is_configuration": host.is_configuration,
+            },
+            "deps": self.deps,
+        }
+
+    @classmethod
+    def from_json(cls, ref: JobRef, data: object) -> JobResult | None:
+        try:
+            assert isinstance(data, dict)
+            records: list[Record] = [
+                (str(c), Span(*s), str(m), o, h, sv, cf)
+                for c, s, m, o, h, sv, cf in data["records"]
+            ]
+            host = data["host"]
+            summary = None
+            if host is not None:
+                summary = HostSummary(
+                    str(host["name"]),
+                    str(host["root"]),
+                    [str(f) for f in host["files"]],
+                    [str(e) for e in host["external"]],
+                    bool(host["is_configuration"]),
+                )
+            deps = {str(k): str(v) for k, v in data["deps"].items()}
+        except (AssertionError, KeyError, TypeError, ValueError):
+            return None
+        return cls(ref, records, summary, deps)
+
+
+def _span_tuple(span: Span) -> tuple[object, ...]:
+    return (
+        span.path,
+        span.line,
+        span.column,
+        span.end_line,
+        span.end_column,
+        span.start_byte,
+        span.end_byte,
+    )
+
+
+@dataclass(frozen=True)
+class Setup:
+    """How to rebuild a scan's context in another process."""
+
+    scopes: tuple[str, ...]
+    rules: tuple[str, ...]  # the codes to run
+    cache_dir: str | None = None
+
+
+class Runner:
+    """Builds hosts and runs rules, sharing parsed files and modules between hosts."""
+
+    def __init__(
+        self, setup: Setup, store: FileStore | None = None, cache: ModuleCache | None = None
+    ):
+        self.setup = setup
+        self.store = store or FileStore(setup.scopes)
+        self.modules = cache or ModuleCache(self.store)
+        self.rules = [
+            r for r in rules_base.all_rules() if r.check is not None and r.code in setup.rules
+        ]
+        self._flakes: dict[str, tuple[FlakeHosts, set[str]]] = {}
+
+    def flake(self, path: str) -> tuple[FlakeHosts | None, set[str]]:
+        """A flake's hosts (evaluated once per process) and the files that took."""
+        known = self._flakes.get(path)
+        if known is None:
+            with self.store.recording() as seen:
+                src = self.store.get(path)
+                found = flake_hosts(src, self.modules.evaluator) if src is not None else None
+            known = (found, seen) if found is not None else (FlakeHosts(path), seen)
+            self._flakes[path] = known
+        return known
+
+    def build(self, ref: JobRef) -> Host | None:
+        """The host ``ref`` names (None when it cannot be built)."""
+        return self._build(ref, set())
+
+    def run(self, ref: JobRef) -> JobResult:
+        start = time.perf_counter()
+        result = JobResult(ref)
+        with self.store.recording() as seen:
+            try:
+                host = self._build(ref, seen)
+            except Exception as err:  # a bug in nixlint: one host fails, the scan goes on
+                result.records.append(_internal_record(ref.origin, err))
+                host = None
+            if host is not None and host.is_configuration:
+                result.host = host
+                result.records.extend(_run_rules(host, self.rules))
+        if host is not None:
+            for module in host.modules:
+                seen.add(module.path)
+                seen.update(module.deps)
+        result.deps = {path: self.store.fingerprint(path) for path in sorted(seen)}
+        result.seconds = time.perf_counter() - start
+        return result
+
+    def _build(self, ref: JobRef, seen: set[str]) -> Host | None:
+        if ref.kind == "module":
+            return build_host(
+                ref.name, [ref.origin], self.store, cache=self.modules, origin=ref.origin
+            )
+        found, flake_deps = self.flake(ref.origin)
+        seen.update(flake_deps)
+        seen.add(ref.origin)
+        for spec in found.hosts if found is not None else ():
+            if spec.name == ref.attr and spec.kind == ref.system:
+                roots: list[str | Import] = list(spec.modules)
+                return build_host(
+                    ref.name, roots, self.store, spec.special_args, self.modules, origin=ref.origin
+                )
+        return None
+
+
+def _run_rules(host: Host, rules: list[rules_base.Rule]) -> list[Record]:
+    records: list[Record] = []
+    for imp in host.missing:
+        if imp.span is not None:
+            records.append(
+                (
+                    syntax.IMPORT_NOT_FOUND.code,
+                    imp.span,
+                    f"imported file not found: {_shown(imp.path or imp.label)}",
+                    None,
+                    host.name,
+                    None,
+                    None,
+                )
+            )
+    ctx = rules_base.HostContext(host)
+    for rule in rules:
+        try:
+            with host.graph.activate():
+                hits = list(rule.check(ctx))  # type: ignore[misc]
+        except Exception as err:
+            records.append(_internal_record(host.root, err, rule.code))
+            continue
+        for hit in hits:
+            records.append(
+                (
+                    rule.code,
+                    hit.span,
+                    hit.message,
+                    hit.option,
+                    host.name,
+                    hit.severity.value if hit.severity else None,
+                    hit.confidence.value if hit.confidence else None,
+                )
+            )
+    return records
+
+
+def _shown(path: str) -> str:
+    cwd = os.path.realpath(os.getcwd())
+    rel = os.path.relpath(path, cwd)
+    return path if rel.startswith("..") else rel
+
+
+def _internal_record(path: str, err: Exception, code: str | None = None) -> Record:
+    log.error(
+        "internal error on %s%s:\n%s", path, f" in {code}" if code else "", traceback.format_exc()
+    )
+    where = f" in rule {code}" if code else ""
+    message = f"nixlint failed{where}: {type(err).__name__}: {err}"
+    return (syntax.INTERNAL_ERROR.code, Span(path, 1, 1, 1, 1), message, None, None, None, None)
+
+
+def severity_of(value: str | None) -> Severity | None:
+    return Severity(value) if value else None
+
+
+def confidence_of(value: str | None) -> Confidence | None:
+    return Confidence(value) if value else None
+
+
+# -- running many ----------------------------------------------------------------------------
+
+
+def run_batch(setup: Setup, refs: list[JobRef]) -> list[JobResult]:
+    """Run ``refs`` in this process with one shared context (what a worker does)."""
+    runner = Runner(setup)
+    results = []
+    for ref in refs:
+        result = runner.run(ref)
+        result.host = _summary(result.host)
+        results.append(result)
+    return results
+
+
+def _summary(host: Host | HostSummary | None) -> HostSummary | None:
+    if host is None or isinstance(host, HostSummary):
+        return host
+    return HostSummary(
+        host.name,
+        host.root,
+        host.files,
+        sorted({i.label for i in host.external}),
+        host.is_configuration,
+    )
+
+
+def batches(refs: list[JobRef], count: int) -> list[list[JobRef]]:
+    """Split the plan into contiguous batches (hosts of one flake share modules)."""
+    if not refs:
+        return []
+    size = max(1, -(-len(refs) // count))
+    return [refs[i : i + size] for i in range(0, len(refs), size)]
+
+
+Progress = Callable[[int], None]
+
+
+def execute(
+    setup: Setup,
+    refs: list[JobRef],
+    *,
+    runner: Runner | None = None,
+    jobs: int = 1,
+    executor: str | None = None,
+    progress: Progress | None = None,
+) -> list[JobResult]:
+    """Run every ref and return the results in the order of ``refs``."""
+    if not refs:
+        return []
+    if executor:
+        return _execute_dask(setup, refs, executor, jobs, progress)
+    if jobs <= 1 or len(refs) == 1:
+        runner = runner or Runner(setup)
+        results = []
+        for ref in refs:
+            results.append(runner.run(ref))
+            if progress:
+                progress(1)
+        return results
+    return _execute_pool(setup, refs, jobs, progress)
+
+
+def _execute_pool(
+    setup: Setup, refs: list[JobRef], jobs: int, progress: Progress | None
+) -> list[JobResult]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    parts = batches(refs, jobs * 4)
+    done: dict[int, list[JobResult]] = {}
+    context = multiprocessing.get_context("spawn" if os.name != "posix" else "fork")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = {pool.submit(run_batch, setup, part): index for index, part in enumerate(parts)}
+        for future in as_completed(futures):
+            index = futures[future]
+            done[index] = future.result()
+            if progress:
+                progress(len(parts[index]))
+    return [result for index in range(len(parts)) for result in done[index]]
+
+
+def _execute_dask(
+    setup: Setup, refs: list[JobRef], address: str, jobs: int, progress: Progress | None
+) -> list[JobResult]:
+    try:
+        from distributed import Client, as_completed
+    except ImportError as err:  # pragma: no cover - depends on the install
+        raise RuntimeError("the Dask executor needs `pip install 'nixlint[dask]'`") from err
+    target = address.removeprefix("dask://")
+    parts = batches(refs, max(jobs, 1) * 4)
+    with Client(f"tcp://{target}" if "://" not in target else target, timeout=30) as client:
+        futures = client.map(run_batch, [setup] * len(parts), parts, pure=False)
+        index_of = {future.key: index for index, future in enumerate(futures)}
+        done: dict[int, list[JobResult]] = {}
+        for future in as_completed(futures):
+            index = index_of[future.key]
+            done[index] = future.result()
+            if progress:
+                progress(len(parts[index]))
+    return [result for index in range(len(parts)) for result in done[index]]
+
+
+# -- cache -------------------------------------------------------------------------------------
+
+
+def cache_key(setup: Setup, ref: JobRef) -> str:
+    from nixlint.cache import key
+
+    return key(
+        "host", ref.kind, ref.origin, ref.name, ref.attr, ref.system, setup.scopes, setup.rules
+    )
+
+
+def cached(cache: Cache, store: FileStore, setup: Setup, ref: JobRef) -> JobResult | None:
+    """A previous result for ``ref`` whose every input is unchanged, or None."""
+    data = cache.get("hosts", cache_key(setup, ref))
+    if data is None:
+        return None
+    found = JobResult.from_json(ref, data)
+    if found is None:
+        return None
+    for path, fingerprint in found.deps.items():
+        if store.fingerprint(path) != fingerprint:
+            return None
+    return found
+
+
+def remember(cache: Cache, setup: Setup, results: Iterable[JobResult]) -> None:
+    for result in results:
+        if not any(r[0] == syntax.INTERNAL_ERROR.code for r in result.records):
+            cache.put("hosts", cache_key(setup, result.ref), result.to_json())
