@@ -487,3 +487,61 @@ async def test_outside_a_repository_the_workspace_folder_gives_the_hosts(
         lsp.DefinitionParams(lsp.TextDocumentIdentifier(common), lsp.Position(2, 20))
     )
     assert found == [lsp.Location(uri(tmp_path / "configuration.nix"), rng(4, 2, 4, 22))]
+
+
+# -- the CLI's configuration and suppressions ---------------------------------------------
+
+
+async def test_inline_suppressions_in_the_buffer(client: RecordingClient, tmp_path: Path) -> None:
+    suppressed = COMMON.replace(
+        "  nix.settings.sandbox",
+        "  # nixlint: ignore[NIX301] builds fetch from the intranet\n  nix.settings.sandbox",
+    )
+    root = project(tmp_path, {"configuration.nix": CONFIGURATION, "common.nix": suppressed})
+    address = open_file(client, root / "common.nix")
+    assert await published(client, address, version=1) == []
+    # the reason deleted: the suppression no longer suppresses, and says so
+    change(client, address, 2, (2, 28), (2, 58), "")
+    diagnostics = await published(client, address, version=2)
+    assert [(str(d.code), d.range.start.line, d.message) for d in diagnostics] == [
+        (
+            "NIX006",
+            2,
+            "suppression of NIX301 gives no reason, so it does not suppress: write why after "
+            "the codes, e.g. `# nixlint: ignore[NIX301] <why it is safe here>`",
+        ),
+        ("NIX301", 3, "the Nix build sandbox is disabled"),
+    ]
+    cli = check([str(root / "common.nix")])
+    assert cli.findings[0].rule == "NIX301"  # the analysis alone, before suppressions
+
+
+async def test_the_configuration_file_applies(client: RecordingClient, tmp_path: Path) -> None:
+    root = project(
+        tmp_path,
+        {
+            "configuration.nix": CONFIGURATION,
+            "common.nix": COMMON,
+            "nixlint.toml": 'ignore = ["nix-sandbox-disabled"]\n',
+        },
+    )
+    address = open_file(client, root / "common.nix")
+    assert await published(client, address, version=1) == []
+
+
+async def test_a_broken_configuration_is_shown_and_the_defaults_apply(
+    client: RecordingClient, tmp_path: Path
+) -> None:
+    root = project(
+        tmp_path,
+        {"configuration.nix": CONFIGURATION, "common.nix": COMMON, "nixlint.toml": "ignore = 3\n"},
+    )
+    address = open_file(client, root / "common.nix")
+    assert summary(await published(client, address, version=1)) == [("NIX301", 2, 25, 2, 30)]
+    assert [(m.type, m.message) for m in client.messages] == [
+        (
+            lsp.MessageType.Warning,
+            f"nixlint: configuration: {root / 'nixlint.toml'}: ignore: "
+            "expected a list of strings, got 3 (using the defaults)",
+        ),
+    ]

@@ -190,8 +190,10 @@ def test_message_carries_confidence_and_hosts_like_the_text_report() -> None:
 # -- code actions ---------------------------------------------------------------------------
 
 
-def diagnostic(code: str, r: lsp.Range, option: str | None) -> lsp.Diagnostic:
-    return lsp.Diagnostic(r, "m", code=code, source="nixlint", data={"option": option})
+def diagnostic(code: str, r: lsp.Range, option: str | None, name: str = "") -> lsp.Diagnostic:
+    return lsp.Diagnostic(
+        r, "m", code=code, source="nixlint", data={"option": option, "name": name}
+    )
 
 
 def doc_of(text: str) -> Document:
@@ -239,29 +241,47 @@ def test_no_fix_for_a_computed_value() -> None:
     assert found == []
 
 
-def test_permit_root_login_fix_by_option() -> None:
+def test_permit_root_login_fix() -> None:
     doc = doc_of('  services.openssh.settings.PermitRootLogin = "yes";\n')
     option = "services.openssh.settings.PermitRootLogin"
-    found = actions.quick_fixes(doc, diagnostic("NIX999", rng(0, 46, 0, 51), option))
+    found = actions.quick_fixes(doc, diagnostic("NIX401", rng(0, 46, 0, 51), option))
     assert edits(found) == [
         (
-            'Allow root logins with keys only (PermitRootLogin = "prohibit-password")',
+            'Allow root logins with a key only (PermitRootLogin = "prohibit-password")',
             [(rng(0, 46, 0, 51), '"prohibit-password"')],
         )
     ]
     other = doc_of('  services.openssh.settings.PermitRootLogin = "no";\n')
-    assert actions.quick_fixes(other, diagnostic("NIX999", rng(0, 46, 0, 50), option)) == []
+    assert actions.quick_fixes(other, diagnostic("NIX401", rng(0, 46, 0, 50), option)) == []
+    extra = doc_of("  services.openssh.extraConfig = ''\n    PermitRootLogin yes\n  '';\n")
+    found = actions.quick_fixes(
+        extra, diagnostic("NIX401", rng(1, 0, 1, 23), "services.openssh.extraConfig")
+    )
+    assert edits(found) == [
+        (
+            "Allow root logins with a key only (PermitRootLogin prohibit-password)",
+            [(rng(1, 20, 1, 23), "prohibit-password")],
+        )
+    ]
 
 
-def test_suppression_joins_an_existing_one_above() -> None:
+def test_suppression_stacks_below_another_one() -> None:
     doc = doc_of("{\n  # nixlint: ignore[NIX101] needed for the GPU\n  x = 1;\n}\n")
     found = actions.suppressions(doc, diagnostic("NIX301", rng(2, 2, 2, 3), None))
     assert edits(found)[0] == (
         "Suppress NIX301 on this line (add the reason)",
-        [(rng(1, 26, 1, 26), ",NIX301")],
+        [(rng(2, 0, 2, 0), "  # nixlint: ignore[NIX301] \n")],
     )
-    again = doc_of("{\n  # nixlint: ignore[NIX301] reason\r\n  x = 1;\r\n}\n")
-    assert actions.suppressions(again, diagnostic("NIX301", rng(2, 2, 2, 3), None))[0:1] == []
+
+
+def test_no_second_suppression_for_the_same_rule() -> None:
+    # the one there has no reason (or has expired): that is what to fix
+    for named in ("NIX301", "nix-sandbox-disabled"):
+        doc = doc_of(f"{{\n  # nixlint: ignore[{named}]\r\n  x = 1;\r\n}}\n")
+        found = actions.suppressions(
+            doc, diagnostic("NIX301", rng(2, 2, 2, 3), None, "nix-sandbox-disabled")
+        )
+        assert found == []
 
 
 def test_suppression_keeps_line_endings_and_indentation() -> None:

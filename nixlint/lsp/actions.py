@@ -55,25 +55,31 @@ FIXES: dict[str, tuple[ValueFix, ...]] = {
             "nix.extraOptions",
         ),
     ),
-}
-
-#: Safe fixes by the option a finding is about, whichever rule reports it.
-OPTION_FIXES: dict[str, tuple[ValueFix, ...]] = {
-    "services.openssh.settings.PermitRootLogin": (
+    "NIX401": (
         ValueFix(
-            'Allow root logins with keys only (PermitRootLogin = "prohibit-password")',
+            'Allow root logins with a key only (PermitRootLogin = "prohibit-password")',
             _literal(r'"yes"'),
             '"prohibit-password"',
+            "services.openssh.settings.PermitRootLogin",
+        ),
+        ValueFix(
+            "Allow root logins with a key only (PermitRootLogin prohibit-password)",
+            re.compile(r"(?i)[ \t]*PermitRootLogin[ \t]+(?P<value>yes)[ \t]*(?:#.*)?"),
+            "prohibit-password",
+            "services.openssh.extraConfig",
         ),
     ),
 }
 
 
 def _fixes_for(code: str, option: str | None) -> list[ValueFix]:
-    found = [f for f in FIXES.get(code, ()) if f.option is None or f.option == option]
-    if option is not None:
-        found.extend(OPTION_FIXES.get(option, ()))
-    return found
+    return [f for f in FIXES.get(code, ()) if f.option is None or f.option == option]
+
+
+def _name(diagnostic: lsp.Diagnostic) -> str:
+    data = diagnostic.data
+    name = data.get("name") if isinstance(data, dict) else None
+    return name if isinstance(name, str) else ""
 
 
 def _option(diagnostic: lsp.Diagnostic) -> str | None:
@@ -131,9 +137,8 @@ def _inside_text(doc: Document, offset: int) -> bool:
 
 
 def suppressions(doc: Document, diagnostic: lsp.Diagnostic) -> list[lsp.CodeAction]:
-    """Insert ``# nixlint: ignore[CODE] `` above the finding's line (or add the code to a
-    suppression already there), and the same for the whole file; the reason is left to
-    the user."""
+    """Insert ``# nixlint: ignore[CODE] `` on a line of its own above the finding's (such
+    comments stack), or ``ignore-file`` at the top; the reason is left to the user."""
     code = str(diagnostic.code)
     row = min(diagnostic.range.start.line, len(doc.index.starts) - 1)
     begin, _, text = _line(doc, row)
@@ -141,20 +146,14 @@ def suppressions(doc: Document, diagnostic: lsp.Diagnostic) -> list[lsp.CodeActi
         return []
     indent = text[: len(text) - len(text.lstrip(" \t"))]
     newline = "\r\n" if text.endswith("\r\n") else "\r" if text.endswith("\r") else "\n"
-    edit: lsp.TextEdit | None = None
     if row > 0:
-        above_begin, _, above = _line(doc, row - 1)
-        existing = _EXISTING.match(above)
-        if existing is not None:
-            codes = [c.strip() for c in existing.group("codes").split(",") if c.strip()]
-            if code in codes:
-                return []
-            at = above_begin + len(above[: existing.end("codes")].encode())
-            edit = lsp.TextEdit(doc.index.range(at, at), ("," if codes else "") + code)
-    if edit is None:
-        edit = lsp.TextEdit(
-            doc.index.range(begin, begin), indent + SUPPRESS.format(code=code) + newline
-        )
+        existing = _EXISTING.match(_line(doc, row - 1)[2])
+        named = _codes(existing.group("codes")) if existing is not None else []
+        if code in named or _name(diagnostic).upper() in named:
+            return []  # a suppression is there: it needs its reason, or a new date
+    edit = lsp.TextEdit(
+        doc.index.range(begin, begin), indent + SUPPRESS.format(code=code) + newline
+    )
     actions = [
         lsp.CodeAction(
             title=f"Suppress {code} on this line (add the reason)",
@@ -177,6 +176,10 @@ def suppressions(doc: Document, diagnostic: lsp.Diagnostic) -> list[lsp.CodeActi
             )
         )
     return actions
+
+
+def _codes(text: str) -> list[str]:
+    return [c.strip().upper() for c in text.split(",") if c.strip()]
 
 
 def code_actions(doc: Document, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:

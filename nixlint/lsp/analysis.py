@@ -1,8 +1,8 @@
-"""One analysis run for the server: the same library call as ``nixlint check``, with the
-open documents taking precedence over the disk.
+"""One analysis run for the server: what ``nixlint check`` does — the configuration file,
+the analysis, then suppressions and the baseline (:func:`nixlint.triage.triage`) — with
+the open documents taking precedence over the disk.
 
-Every diagnostic the server publishes comes out of :func:`analyse`, so whatever decides
-what the user sees (selection, configuration, suppressions) applies in one place.
+Every diagnostic the server publishes comes out of :func:`analyse`.
 """
 
 from __future__ import annotations
@@ -11,10 +11,13 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from nixlint.analyze import Result, check
+from nixlint.analyze import Selection, check
+from nixlint.baseline import Baseline, BaselineError
+from nixlint.config import ConfigError, Overrides, Policy
 from nixlint.findings import Finding
 from nixlint.hosts import Host
 from nixlint.parse import SourceFile
+from nixlint.triage import read_file, triage
 
 
 @dataclass
@@ -27,6 +30,7 @@ class Snapshot:
     hosts: list[Host] = field(default_factory=list)
     #: The files of each host (same order as ``hosts``).
     host_files: list[frozenset[str]] = field(default_factory=list)
+    #: A problem with the configuration or the baseline (the defaults were used instead).
     error: str | None = None
 
     def hosts_of(self, path: str) -> list[Host]:
@@ -61,20 +65,49 @@ def analyse(
     context: list[str] | None = None,
 ) -> Snapshot:
     """Analyse ``targets`` (real paths) in the context of their projects, or of the
-    ``context`` directories given (scanned as a whole, as ``nixlint check DIR`` does)."""
+    ``context`` directories given (scanned as a whole, as ``nixlint check DIR`` does).
+
+    A configuration file nixlint cannot read is reported in the snapshot's ``error`` and
+    the defaults apply, so that the editor still shows findings."""
     snapshot = Snapshot(list(targets), dict(versions or {}))
-    paths = [*targets, *(context or [])]
-    result = check(paths, overlays=dict(overlays))  # type: ignore[arg-type]
-    cwd = os.path.realpath(os.getcwd())
-    for path in targets:
-        snapshot.findings[path] = []
-    for finding in visible(result):
-        snapshot.findings.setdefault(absolute(finding.path, cwd), []).append(finding)
-    snapshot.hosts = result.hosts
-    snapshot.host_files = [frozenset(m.path for m in h.modules) for h in result.hosts]
+    try:
+        _analyse(snapshot, Policy(), overlays, context or [])
+    except ConfigError as err:
+        snapshot.error = f"configuration: {err}"
+        _analyse(snapshot, Policy(Overrides(isolated=True)), overlays, context or [])
     return snapshot
 
 
-def visible(result: Result) -> list[Finding]:
-    """The findings a user sees: every diagnostic passes here."""
-    return list(result.findings)
+def _analyse(
+    snapshot: Snapshot,
+    policy: Policy,
+    overlays: Mapping[str, SourceFile],
+    context: list[str],
+) -> None:
+    targets = snapshot.targets
+    result = check(
+        [*targets, *context],
+        Selection(select=policy.analysis_rules()),
+        overlays=dict(overlays),  # type: ignore[arg-type]
+        exclude=policy.excluded,
+    )
+    baseline = None
+    where = policy.baseline(targets)
+    if where:
+        try:
+            baseline = Baseline.load(where)
+        except BaselineError as err:
+            snapshot.error = f"baseline: {err}"
+    cwd = os.path.realpath(os.getcwd())
+
+    def read(path: str) -> bytes | None:
+        full = absolute(path, cwd)
+        src = overlays.get(full)
+        return src.data if src is not None else read_file(full)
+
+    kept = triage(result.findings, policy, files=result.files, read=read, baseline=baseline)
+    snapshot.findings = {path: [] for path in targets}
+    for finding in kept.findings:
+        snapshot.findings.setdefault(absolute(finding.path, cwd), []).append(finding)
+    snapshot.hosts = result.hosts
+    snapshot.host_files = [frozenset(m.path for m in h.modules) for h in result.hosts]

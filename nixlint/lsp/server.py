@@ -75,6 +75,7 @@ class NixlintServer(LanguageServer):
         self.pending: dict[str, asyncio.Task[Snapshot | None]] = {}
         #: Workspace folders outside any flake or repository that are the context of a file.
         self.folder_projects: set[str] = set()
+        self.shown_error: str | None = None
         self.debounce = DEBOUNCE
         self.docs_url = RULE_DOCS_URL
         self.incremental = True
@@ -202,8 +203,19 @@ class NixlintServer(LanguageServer):
             self.internal_error(f"the analysis of {', '.join(targets)}", outcome)
             return None
         self.snapshots[project] = outcome
+        self.warn(outcome.error)
         self.publish(outcome, docs)
         return outcome
+
+    def warn(self, error: str | None) -> None:
+        """Show a problem with the configuration once (until it changes)."""
+        if error is not None and error != self.shown_error:
+            self.window_show_message(
+                lsp.ShowMessageParams(
+                    lsp.MessageType.Warning, f"nixlint: {error} (using the defaults)"
+                )
+            )
+        self.shown_error = error
 
     def publish(self, snapshot: Snapshot, docs: list[Document]) -> None:
         for doc in docs:
