@@ -545,3 +545,43 @@ async def test_a_broken_configuration_is_shown_and_the_defaults_apply(
             "expected a list of strings, got 3 (using the defaults)",
         ),
     ]
+
+
+SSHD = """\
+{
+  services.openssh.enable = true;
+  services.openssh.settings.PermitRootLogin = "yes";
+  services.openssh.extraConfig = ''
+    PermitRootLogin yes
+  '';
+}
+"""
+
+
+async def test_root_login_quick_fixes(client: RecordingClient, tmp_path: Path) -> None:
+    root = project(tmp_path, {"host.nix": SSHD})
+    address = open_file(client, root / "host.nix")
+    diagnostics = [d for d in await published(client, address, version=1) if d.code == "NIX401"]
+    assert [d.range for d in diagnostics] == [rng(2, 46, 2, 51), rng(4, 4, 4, 23)]
+    fixes = []
+    for d in diagnostics:
+        found = await client.text_document_code_action_async(
+            lsp.CodeActionParams(
+                lsp.TextDocumentIdentifier(address), d.range, lsp.CodeActionContext([d])
+            )
+        )
+        fixes.extend((a.title, a.edit.changes[address]) for a in found if a.is_preferred)
+    assert fixes == [
+        (
+            'Allow root logins with a key only (PermitRootLogin = "prohibit-password")',
+            (lsp.TextEdit(rng(2, 46, 2, 51), '"prohibit-password"'),),
+        ),
+        (
+            "Allow root logins with a key only (PermitRootLogin prohibit-password)",
+            (lsp.TextEdit(rng(4, 20, 4, 23), "prohibit-password"),),
+        ),
+    ]
+    change(client, address, 2, (4, 20), (4, 23), "prohibit-password")
+    change(client, address, 3, (2, 46), (2, 51), '"prohibit-password"')
+    remaining = await published(client, address, version=3)
+    assert [str(d.code) for d in remaining] == ["NIX402", "NIX403"]  # passwords: no safe fix
