@@ -386,3 +386,42 @@ def lsp(
             "pip install 'nixlint[lsp]'"
         ) from None
     serve(address)
+
+
+@app.command()
+def services(
+    paths: Annotated[list[str], typer.Argument(help="Files or directories to analyse.")],
+    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    threshold: Annotated[
+        str | None,
+        typer.Option(
+            "--threshold",
+            help="Mark services at or above this exposure: a score (9.0) or a band (UNSAFE). "
+            "Default: EXPOSED (7.5), or NIXLINT_EXPOSURE_THRESHOLD.",
+        ),
+    ] = None,
+    live: Annotated[
+        bool,
+        typer.Option(
+            "--live",
+            help="Score as systemd-analyze security scores a running unit, which also counts "
+            "PrivateMounts as implied by PrivateTmp, ProtectSystem and the like (default: as "
+            "it scores a unit file, --offline=yes).",
+        ),
+    ] = False,
+) -> None:
+    """Score every systemd service as `systemd-analyze security` would."""
+    from nixlint.analyze import UsageError
+    from nixlint.rules.services import parse_threshold
+    from nixlint.rules.services import threshold as default_threshold
+    from nixlint.systemd.report import render_json, render_text, scan
+
+    try:
+        limit = parse_threshold(threshold) if threshold is not None else default_threshold()
+        reports = scan(paths, live=live)
+    except (UsageError, ValueError) as err:
+        raise _fail(str(err)) from None
+    if format is Format.json:
+        typer.echo(json.dumps(render_json(reports, limit, live), indent=2, ensure_ascii=False))
+    else:
+        typer.echo(render_text(reports, limit), nl=False)

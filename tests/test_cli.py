@@ -52,6 +52,7 @@ def test_json_report_follows_the_contract() -> None:
         ("NIX201", "fixtures/demo/hardware-configuration.nix", 8, 14),
         ("NIX203", "fixtures/demo/hardware-configuration.nix", 17, 19),
         ("NIX302", "fixtures/demo/services.nix", 3, 3),
+        ("NIX303", "fixtures/demo/services.nix", 14, 5),
     }
     privileged = next(f for f in report["findings"] if f["rule"] == "NIX101")
     assert privileged == {
@@ -93,7 +94,10 @@ def test_text_report_shows_the_line_and_a_summary() -> None:
         (["--select", "NIX1"], {"NIX101", "NIX102", "NIX104", "NIX110", "NIX111"}),
         (["--select", "NIX101,NIX102"], {"NIX101", "NIX102"}),
         (["--select", "NIX2", "--ignore", "swap-not-encrypted"], {"NIX201"}),
-        (["--ignore", "NIX1", "--ignore", "NIX2", "--ignore", "NIX4"], {"NIX301", "NIX302"}),
+        (
+            ["--ignore", "NIX1", "--ignore", "NIX2", "--ignore", "NIX4"],
+            {"NIX301", "NIX302", "NIX303"},
+        ),
         (["--select", "NIX4"], {"NIX402", "NIX403"}),
     ],
 )
@@ -150,7 +154,7 @@ def test_output_file(tmp_path: Path) -> None:
     assert code == 1
     assert out.splitlines()[0] == "fixtures/demo/configuration.nix"  # the text report
     assert invoke("check", DEMO, "-f", "json", "-o", str(target), "--quiet") == (1, "")
-    assert json.loads(target.read_text())["summary"]["findings"] == 11
+    assert json.loads(target.read_text())["summary"]["findings"] == 12
 
 
 def test_option_query_json_follows_the_contract() -> None:

@@ -13,6 +13,7 @@ def load() -> None:
         containers,
         encryption,
         sandboxing,
+        services,
         suppression,
         syntax,
     )

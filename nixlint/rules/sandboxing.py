@@ -8,8 +8,9 @@ from collections.abc import Iterator
 from nixlint import schema
 from nixlint.evaluate.values import PartialString
 from nixlint.findings import Confidence, Severity
-from nixlint.modules import DEFAULT_ORDER, DEFAULT_PRIORITY
+from nixlint.modules import OptionPath
 from nixlint.rules.base import Hit, HostContext, confidence_for, known_text, rule, when
+from nixlint.systemd.nixos import enabled, nixos_module_named, written_here
 
 _CONF_SANDBOX = re.compile(
     r"^[ \t]*sandbox[ \t]*=[ \t]*(false|relaxed)[ \t]*(?:#.*)?$", re.MULTILINE
@@ -125,30 +126,23 @@ CONFINEMENT_SETTINGS = (
 _OFF = (False, "no", "false", "", None)
 
 
-def _written_here(ctx: HostContext, path: tuple[str, ...]) -> bool:
-    """True when the scanned modules define what the service runs: not only an addition to
-    (``mkAfter``) or a replacement of (``mkForce``) the command of a service that NixOS or
-    systemd defines."""
-    if path[-1].startswith("systemd-"):
-        return False  # units that systemd itself ships
-    defines = False
-    for option in (("script",), ("serviceConfig", "ExecStart")):
-        for state in ctx.resolve((*path, *option)).candidates:
-            d = state.definition
-            if d.priority < DEFAULT_PRIORITY or d.order != DEFAULT_ORDER:
-                return False
-            defines = True
-    return defines
-
-
-def _nixos_module_named(ctx: HostContext, name: str) -> str | None:
-    """``services.clamav`` for ``clamav-freshclam`` when the host configures that NixOS
-    module (and no scanned module declares it: then it is the user's own)."""
-    head = name.split("-")[0]
-    for prefix in (("services", name), ("services", head), ("programs", head)):
-        if ctx.graph.exists(prefix) and not ctx.graph.declares_under(prefix):
-            return schema.join(prefix)
-    return None
+def root_unconfined(ctx: HostContext, path: OptionPath) -> bool | None:
+    """Whether NIX302 reports ``systemd.services.<name>`` at ``path``: None when it does
+    not, else whether the finding depends on a ``User`` nixlint cannot decide."""
+    name = path[-1]
+    if name == "*" or not written_here(ctx, path) or not enabled(ctx, path):
+        return None
+    user, user_conditional, _ = ctx.effective((*path, "serviceConfig", "User"))
+    if ctx.resolve((*path, "serviceConfig", "User")).candidates and user != "root":
+        return None  # a named user, or one nixlint cannot know
+    confined, _, _ = ctx.effective((*path, "confinement", "enable"))
+    if confined is not False:
+        return None
+    for setting in CONFINEMENT_SETTINGS:
+        res = ctx.resolve((*path, "serviceConfig", setting))
+        if res.candidates and not (res.known and res.value in _OFF):
+            return None
+    return user_conditional
 
 
 @rule(
@@ -164,18 +158,23 @@ def _nixos_module_named(ctx: HostContext, name: str) -> str | None:
     bug running as root with the whole system writable.
     """,
     remediation="""
-    Run it as a dynamic user with a read-only system:
+    Run it as a dynamic user (which also makes the system read-only, `/tmp` private and
+    set-uid programs powerless) and take away what it does not need:
     ```nix
     systemd.services.backup = {
       script = "rsync -a /srv/ backup:/srv/";
       serviceConfig = {
         DynamicUser = true;
-        ProtectSystem = "strict";
-        PrivateTmp = true;
-        NoNewPrivileges = true;
+        CapabilityBoundingSet = "";
+        SystemCallFilter = [ "@system-service" "~@privileged" "~@resources" ];
+        RestrictNamespaces = true;
+        PrivateDevices = true;
       };
     };
     ```
+    Once a service has a user or some confinement, NIX302 no longer reports it and NIX303
+    (`service-exposure`) measures what is left: the exposure score of
+    `systemd-analyze security`, with the settings that would lower it most.
     """,
     caveat="""
     Check that the service still has the files and capabilities it needs
@@ -201,9 +200,10 @@ def _nixos_module_named(ctx: HostContext, name: str) -> str | None:
         script = "rsync -a /srv/ backup:/srv/";
         serviceConfig = {
           DynamicUser = true;
-          ProtectSystem = "strict";
-          PrivateTmp = true;
-          NoNewPrivileges = true;
+          CapabilityBoundingSet = "";
+          SystemCallFilter = [ "@system-service" "~@privileged" "~@resources" ];
+          RestrictNamespaces = true;
+          PrivateDevices = true;
         };
       };
     }
@@ -214,34 +214,19 @@ def service_root_unconfined(ctx: HostContext) -> Iterator[Hit]:
     `serviceConfig.ExecStart`) that run as root — no `User`, no `DynamicUser` — and set
     none of systemd's confinement settings (`ProtectSystem`, `PrivateTmp`,
     `NoNewPrivileges`, `CapabilityBoundingSet`, `SystemCallFilter`, …) nor
-    `confinement.enable`."""
+    `confinement.enable`. This is the "root with nothing" case; NIX303 (`service-exposure`)
+    scores every other service and leaves these to NIX302, so a service is reported once."""
     for path in ctx.match("systemd.services.*"):
+        user_conditional = root_unconfined(ctx, path)
+        if user_conditional is None:
+            continue
         name = path[-1]
-        if name == "*" or not _written_here(ctx, path):
-            continue
-        enabled, _, _ = ctx.effective((*path, "enable"))
-        if enabled is False:
-            continue
-        user, user_conditional, _ = ctx.effective((*path, "serviceConfig", "User"))
-        if ctx.resolve((*path, "serviceConfig", "User")).candidates and user != "root":
-            continue  # a named user, or one nixlint cannot know
-        confined, _, _ = ctx.effective((*path, "confinement", "enable"))
-        if confined is not False:
-            continue
-        attempted = False
-        for setting in CONFINEMENT_SETTINGS:
-            res = ctx.resolve((*path, "serviceConfig", setting))
-            if res.candidates and not (res.known and res.value in _OFF):
-                attempted = True
-                break
-        if attempted:
-            continue
         anchor = (
             ctx.anchor((*path, "serviceConfig"))
             if ctx.graph.exists((*path, "serviceConfig"))
             else ctx.anchor(path)
         )
-        module = _nixos_module_named(ctx, name)
+        module = nixos_module_named(ctx, name)
         note = (
             f" (if the NixOS module {module} defines this service, its own settings apply too)"
             if module

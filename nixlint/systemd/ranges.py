@@ -1,0 +1,203 @@
+"""Scores when some settings are not known: the range of what the unit may get.
+
+A service's settings are given as *choices*: for each key, the values it may take (a setting
+under a condition nixlint cannot decide may be absent or present, an Unknown value may be
+anything). Unknown values are replaced by the most and the least restrictive value of their
+setting (:data:`EXTREMES`); the best and the worst score over the combinations are the range.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+from nixlint.systemd.assess import Score, score
+from nixlint.systemd.render import Scalar, Setting, unit_lines
+from nixlint.systemd.unit import BOOLEANS, load
+
+
+class _Marker:
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+#: The setting is not defined (its default applies).
+ABSENT = _Marker("ABSENT")
+#: A value nixlint cannot know (a whole setting, or one element of a list).
+ANY = _Marker("ANY")
+
+Alternative = Setting | _Marker | list[Scalar | _Marker]
+#: The values one setting may take; a known setting has exactly one.
+Choice = tuple[Alternative, ...]
+
+#: For each setting, its most and its least restrictive value.
+EXTREMES: dict[str, tuple[Setting, Setting]] = {
+    **{key: (True, False) for key in BOOLEANS},
+    "User": ("service", "root"),
+    "SupplementaryGroups": ([], "wheel"),
+    "ProtectHome": (True, False),
+    "ProtectSystem": ("strict", False),
+    "RootDirectory": ("/run/service-root", ""),
+    "RootImage": ("/run/service.raw", ""),
+    "CapabilityBoundingSet": ("", "~"),
+    "AmbientCapabilities": ("", "~"),
+    "UMask": ("0077", "0000"),
+    "KeyringMode": ("private", "shared"),
+    "ProtectProc": ("invisible", "default"),
+    "ProcSubset": ("pid", "all"),
+    "NotifyAccess": ("none", "all"),
+    "Delegate": (False, True),
+    "RestrictNamespaces": (True, False),
+    "RestrictAddressFamilies": ("none", ""),
+    "SystemCallArchitectures": ("native", ""),
+    "SystemCallFilter": ("@default", ""),
+    "IPAddressDeny": ("any", ""),
+    "IPAddressAllow": ([], "0.0.0.0/0"),
+    "IPIngressFilterPath": ("/sys/fs/bpf/service", ""),
+    "IPEgressFilterPath": ("/sys/fs/bpf/service", ""),
+    "DevicePolicy": ("closed", "auto"),
+    "DeviceAllow": ([], "/dev/mem rw"),
+    "DefaultDependencies": (True, False),
+}
+#: Combinations tried exhaustively; above this, each unknown is settled in turn.
+MAX_COMBINATIONS = 256
+
+
+@dataclass
+class Inputs:
+    """What nixlint knows of one service's settings."""
+
+    name: str
+    service: dict[str, Choice] = field(default_factory=dict)
+    unit: dict[str, Choice] = field(default_factory=dict)
+    #: Settings defined with ``mkForce`` (a priority above plain definitions).
+    forced: set[str] = field(default_factory=set)
+    #: Other options whose value nixlint cannot know and that change the settings.
+    options: set[str] = field(default_factory=set)
+
+    @property
+    def unknown(self) -> list[str]:
+        """The settings (and options) whose value is not known for certain."""
+        out = {k for k, c in self.service.items() if not _fixed(c)}
+        out |= {k for k, c in self.unit.items() if not _fixed(c)}
+        return sorted(out | self.options)
+
+
+@dataclass(frozen=True)
+class Range:
+    """The best and the worst score a service may get, and the settings of the worst."""
+
+    best: Score
+    worst: Score
+    worst_settings: dict[str, Setting]
+    worst_unit: dict[str, Setting]
+
+    @property
+    def exact(self) -> bool:
+        return self.best.exposure == self.worst.exposure
+
+
+def _fixed(choice: Choice) -> bool:
+    return len(choice) == 1 and not _has_any(choice[0])
+
+
+def _has_any(alternative: Alternative) -> bool:
+    if alternative is ANY:
+        return True
+    return isinstance(alternative, list) and any(item is ANY for item in alternative)
+
+
+def _concrete(key: str, alternative: Alternative) -> list[Alternative]:
+    """The concrete values an alternative stands for."""
+    if alternative is ANY:
+        best, worst = EXTREMES.get(key, (ABSENT, ABSENT))
+        return [best, worst]
+    if isinstance(alternative, list) and any(item is ANY for item in alternative):
+        best, worst = EXTREMES.get(key, ([], []))
+        out: list[Alternative] = []
+        for extreme in (None, best, worst):
+            items: list[Scalar] = []
+            for item in alternative:
+                if item is not ANY:
+                    items.append(item)  # type: ignore[arg-type]
+                elif isinstance(extreme, list):
+                    items.extend(extreme)
+                elif extreme is not None:
+                    items.append(extreme)
+            out.append(items)
+        return out
+    return [alternative]
+
+
+def evaluate(
+    name: str,
+    service: Mapping[str, Alternative],
+    unit: Mapping[str, Alternative],
+    live: bool = False,
+) -> Score:
+    """The score of one concrete combination."""
+    service_config = {k: v for k, v in service.items() if v is not ABSENT}
+    unit_config = {k: v for k, v in unit.items() if v is not ABSENT}
+    lines = unit_lines(service_config, unit_config)  # type: ignore[arg-type]
+    return score(load(lines, name, live=live))
+
+
+def score_range(inputs: Inputs, live: bool = False) -> Range:
+    """The best and the worst score over what the unknown settings may be."""
+    base: dict[_Key, Alternative] = {}
+    variables: list[tuple[_Key, list[Alternative]]] = []
+    for section, choices in (("Service", inputs.service), ("Unit", inputs.unit)):
+        for key, choice in choices.items():
+            values: list[Alternative] = []
+            for alternative in choice:
+                for concrete in _concrete(key, alternative):
+                    if concrete not in values:
+                        values.append(concrete)
+            base[(section, key)] = values[0]
+            if len(values) > 1:
+                variables.append(((section, key), values))
+
+    def run(assign: Mapping[_Key, Alternative]) -> Score:
+        service = {k: v for (s, k), v in assign.items() if s == "Service"}
+        unit = {k: v for (s, k), v in assign.items() if s == "Unit"}
+        return evaluate(inputs.name, service, unit, live)
+
+    results = [(run(assign), assign) for assign in _assignments(base, variables, run)]
+    best = min(results, key=lambda r: r[0].exposure)[0]
+    worst, worst_assign = max(results, key=lambda r: r[0].exposure)
+    return Range(best, worst, _settings(worst_assign, "Service"), _settings(worst_assign, "Unit"))
+
+
+_Key = tuple[str, str]
+
+
+def _settings(assign: Mapping[_Key, Alternative], section: str) -> dict[str, Setting]:
+    return {k: v for (s, k), v in assign.items() if s == section and v is not ABSENT}  # type: ignore[misc]
+
+
+def _assignments(
+    base: dict[_Key, Alternative],
+    variables: list[tuple[_Key, list[Alternative]]],
+    run: Callable[[Mapping[_Key, Alternative]], Score],
+) -> Iterator[dict[_Key, Alternative]]:
+    total = 1
+    for _, values in variables:
+        total *= len(values)
+    if total <= MAX_COMBINATIONS:
+        for combo in itertools.product(*(values for _, values in variables)):
+            yield {**base, **{key: value for (key, _), value in zip(variables, combo, strict=True)}}
+        return
+    # too many to try them all: settle each unknown in turn, towards the best and the worst
+    for pick in (min, max):
+        assign = dict(base)
+        for _ in range(2):
+            for key, values in variables:
+                trials = [{**assign, key: value} for value in values]
+                assign = pick(trials, key=lambda trial: run(trial).exposure)
+        yield assign
