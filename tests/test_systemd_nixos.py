@@ -118,6 +118,7 @@ def test_an_unknown_value_gives_a_range(tmp_path: Path) -> None:
     assert report.inputs is not None
     assert report.inputs.service["User"] == (ANY,)
     assert (report.unknown, scores(report)) == (["ProtectSystem", "User"], (9.0, 9.6))
+    assert report.exposure_text() == "9.0–9.6 UNSAFE"
     assert report.range is not None
     assert report.range.worst_settings == {"ProtectSystem": False, "User": "root"}
 

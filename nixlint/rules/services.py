@@ -167,9 +167,10 @@ def _hit(report: ServiceReport, limit: int) -> Hit:
         score = f"{worst.value:.1f} ({worst.label})"
         confidence = Confidence.HIGH
     else:
-        unknown = ", ".join(report.unknown) or "settings"
+        names = report.unknown
+        unknown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
         score = (
-            f"{best.value:.1f}–{worst.value:.1f} ({best.label}–{worst.label}, depending on "
+            f"{best.value:.1f}–{worst.value:.1f} ({report.labels}, depending on "
             f"{unknown}, which nixlint cannot know)"
         )
         confidence = Confidence.MEDIUM if best.exposure >= limit else Confidence.LOW

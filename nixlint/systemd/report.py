@@ -81,7 +81,15 @@ class ServiceReport:
         best, worst = self.range.best, self.range.worst
         if self.exact:
             return f"{worst.value:.1f} {worst.label}"
-        return f"{best.value:.1f}–{worst.value:.1f} {best.label}–{worst.label}"
+        return f"{best.value:.1f}–{worst.value:.1f} {self.labels}"
+
+    @property
+    def labels(self) -> str:
+        """The label, or the labels of the two ends of a range."""
+        if self.range is None:
+            return ""
+        best, worst = self.range.best.label, self.range.worst.label
+        return best if best == worst else f"{best}–{worst}"
 
     def to_json(self, display_path: str) -> dict[str, object]:
         out: dict[str, object] = {

@@ -245,5 +245,10 @@ def syscalls() -> Syscalls:
 
 
 @cache
-def group_members(group: str) -> frozenset[str]:
-    return syscalls().expand(group)
+def syscall_names(word: str) -> frozenset[str]:
+    """The x86-64 system calls a ``SystemCallFilter=`` word (a group or a name) stands for."""
+    return syscalls().expand(word)
+
+
+#: The system calls of a group, for the checks.
+group_members = syscall_names

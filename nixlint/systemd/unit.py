@@ -20,7 +20,7 @@ from nixlint.systemd.table import (
     ARCHITECTURES,
     CAP_BIT,
     NAMESPACES,
-    syscalls,
+    syscall_names,
 )
 
 #: Settings (booleans) that a check reads as they are.
@@ -299,15 +299,14 @@ def _syscall_filter(state: ExecState, value: str) -> None:
     invert = text.startswith("~")
     if invert:
         text = text[1:]
-    table = syscalls()
     if state.syscall_filter is None:
         state.syscall_filter = set()
         state.syscall_allow_list = not invert
         if not invert:
-            state.syscall_filter |= table.expand("@default")
+            state.syscall_filter |= syscall_names("@default")
     put = invert != state.syscall_allow_list
     for word in text.split():
-        names = table.expand(word.split(":", 1)[0])
+        names = syscall_names(word.split(":", 1)[0])
         if put:
             state.syscall_filter |= names
         else:
