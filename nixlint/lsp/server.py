@@ -255,6 +255,15 @@ class NixlintServer(LanguageServer):
         return lsp.Location(from_fs_path(span.path) or span.path, index.span_range(span))
 
 
+def _warm_up() -> None:
+    """Load the rules and the grammar before the first analysis needs them."""
+    from nixlint.parse import parse
+    from nixlint.rules.base import all_rules
+
+    all_rules()
+    parse(b"{ }")
+
+
 def _refused(future: Any) -> None:
     if not future.cancelled() and future.exception() is not None:
         log.info("the client refused to watch files: %s", future.exception())
@@ -318,6 +327,7 @@ def create_server() -> NixlintServer:
     @guard("initialized")
     def initialized(params: lsp.InitializedParams) -> None:
         log.info("nixlint %s: positions in %s", __version__, server.encoding.value)
+        server.worker.submit(_warm_up)  # while the client opens its first file
         if get_capability(
             server.client_capabilities,
             "workspace.did_change_watched_files.dynamic_registration",
