@@ -31,6 +31,7 @@ test: lint
 
 bench: setup
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/hook.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
