@@ -585,3 +585,24 @@ async def test_root_login_quick_fixes(client: RecordingClient, tmp_path: Path) -
     change(client, address, 3, (2, 46), (2, 51), '"prohibit-password"')
     remaining = await published(client, address, version=3)
     assert [str(d.code) for d in remaining] == ["NIX402", "NIX403"]  # passwords: no safe fix
+
+
+async def test_related_information_names_the_other_definitions(
+    client: RecordingClient, tmp_path: Path
+) -> None:
+    root = project(
+        tmp_path,
+        {
+            "configuration.nix": CONFIGURATION.replace("./common.nix", "./common.nix ./other.nix"),
+            "common.nix": COMMON,
+            "other.nix": "{\n  nix.settings.sandbox = false;\n}\n",
+        },
+    )
+    address = open_file(client, root / "common.nix")
+    [diagnostic] = await published(client, address, version=1)
+    assert diagnostic.related_information == (
+        lsp.DiagnosticRelatedInformation(
+            lsp.Location(uri(root / "other.nix"), rng(1, 2, 1, 22)),
+            "nix.settings.sandbox is defined here (priority 100; host configuration)",
+        ),
+    )

@@ -16,7 +16,9 @@ from nixlint.baseline import Baseline, BaselineError
 from nixlint.config import ConfigError, Overrides, Policy
 from nixlint.findings import Finding
 from nixlint.hosts import Host
+from nixlint.lsp.positions import LineIndex
 from nixlint.parse import SourceFile
+from nixlint.provenance import Related, related
 from nixlint.triage import read_file, triage
 
 
@@ -27,11 +29,16 @@ class Snapshot:
     targets: list[str]
     versions: dict[str, int | None]
     findings: dict[str, list[Finding]] = field(default_factory=dict)
+    #: For a finding about an option, the other definitions that make its value.
+    related: dict[Finding, list[Related]] = field(default_factory=dict)
     hosts: list[Host] = field(default_factory=list)
     #: The files of each host (same order as ``hosts``).
     host_files: list[frozenset[str]] = field(default_factory=list)
     #: A problem with the configuration or the baseline (the defaults were used instead).
     error: str | None = None
+    _sources: dict[str, SourceFile] | None = field(default=None, repr=False)
+    #: Line indexes of the files, by path and encoding (built when a location needs one).
+    indexes: dict[tuple[str, str], LineIndex] = field(default_factory=dict, repr=False)
 
     def hosts_of(self, path: str) -> list[Host]:
         return [h for h, files in zip(self.hosts, self.host_files, strict=True) if path in files]
@@ -46,11 +53,9 @@ class Snapshot:
 
     def source(self, path: str) -> SourceFile | None:
         """The parsed file as this run read it."""
-        for host in self.hosts:
-            for module in host.modules:
-                if module.path == path:
-                    return module.src
-        return None
+        if self._sources is None:
+            self._sources = {m.path: m.src for h in self.hosts for m in h.modules}
+        return self._sources.get(path)
 
 
 def absolute(path: str, cwd: str | None = None) -> str:
@@ -108,6 +113,9 @@ def _analyse(
     kept = triage(result.findings, policy, files=result.files, read=read, baseline=baseline)
     snapshot.findings = {path: [] for path in targets}
     for finding in kept.findings:
-        snapshot.findings.setdefault(absolute(finding.path, cwd), []).append(finding)
+        path = absolute(finding.path, cwd)
+        snapshot.findings.setdefault(path, []).append(finding)
+        if path in overlays:
+            snapshot.related[finding] = related(result.hosts, finding)
     snapshot.hosts = result.hosts
     snapshot.host_files = [frozenset(m.path for m in h.modules) for h in result.hosts]

@@ -37,7 +37,12 @@ def message(finding: Finding) -> str:
     return text
 
 
-def to_diagnostic(finding: Finding, index: LineIndex, docs: str = RULE_DOCS_URL) -> lsp.Diagnostic:
+def to_diagnostic(
+    finding: Finding,
+    index: LineIndex,
+    docs: str = RULE_DOCS_URL,
+    related: list[lsp.DiagnosticRelatedInformation] | None = None,
+) -> lsp.Diagnostic:
     return lsp.Diagnostic(
         range=index.columns_range(
             finding.line, finding.column, finding.end_line, finding.end_column
@@ -47,6 +52,7 @@ def to_diagnostic(finding: Finding, index: LineIndex, docs: str = RULE_DOCS_URL)
         code=finding.rule,
         code_description=lsp.CodeDescription(href=rule_url(finding.rule, finding.name, docs)),
         source=SOURCE,
+        related_information=related or None,
         data={
             "name": finding.name,
             "category": finding.category,

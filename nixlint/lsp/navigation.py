@@ -24,6 +24,9 @@ from nixlint.parse import SourceFile
 from nixlint.span import Span
 from nixlint.workspace import project_root
 
+#: Definitions listed per host in a hover (the winners sort first).
+MAX_SHOWN = 20
+
 PRIORITY_NAMES = {
     10: "mkVMOverride",
     50: "mkForce",
@@ -223,7 +226,8 @@ def hover_text(target: Target, file: str, hosts: list[Host]) -> str | None:
         }.get(res.source, "")
         lines += ["", f"host **{host.name}**: `{_short(value)}`{source}"]
         winners = _winners(res)
-        for state in sorted(res.definitions, key=_order):
+        ordered = sorted(res.definitions, key=_order)
+        for state in ordered[:MAX_SHOWN]:
             d = state.definition
             wins = any(d is w for w in winners) and state.condition is not False
             mark = " **(wins)**" if wins else ""
@@ -232,6 +236,8 @@ def hover_text(target: Target, file: str, hosts: list[Host]) -> str | None:
                 f"- {_link(d.span, base)} priority {describe_priority(d.priority)}, "
                 f"condition {_condition(state)}: `{_short(shown, 120)}`{mark}"
             )
+        if len(ordered) > MAX_SHOWN:
+            lines.append(f"- … and {len(ordered) - MAX_SHOWN} more")
         if not res.definitions:
             lines.append("- no definition in the scanned files")
     return "\n".join(lines)

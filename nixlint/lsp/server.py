@@ -28,6 +28,7 @@ from pygls.protocol.language_server import lsp_method
 from pygls.uris import from_fs_path
 
 from nixlint import __version__
+from nixlint.findings import Finding
 from nixlint.lsp import actions, navigation
 from nixlint.lsp.analysis import Snapshot, analyse
 from nixlint.lsp.diagnostics import RULE_DOCS_URL, to_diagnostic
@@ -224,7 +225,10 @@ class NixlintServer(LanguageServer):
             if snapshot.versions.get(doc.path) != doc.version:
                 continue  # changed meanwhile: a newer analysis is on its way
             findings = snapshot.findings.get(doc.path, [])
-            diagnostics = [to_diagnostic(f, doc.index, self.docs_url) for f in findings]
+            diagnostics = [
+                to_diagnostic(f, doc.index, self.docs_url, self.related(f, snapshot))
+                for f in findings
+            ]
             self.text_document_publish_diagnostics(
                 lsp.PublishDiagnosticsParams(doc.uri, diagnostics, doc.version)
             )
@@ -248,10 +252,27 @@ class NixlintServer(LanguageServer):
 
     # -- locations ---------------------------------------------------------------------------
 
+    def related(
+        self, finding: Finding, snapshot: Snapshot
+    ) -> list[lsp.DiagnosticRelatedInformation]:
+        """Where else the value a finding is about is defined, when the client shows it."""
+        wanted = get_capability(
+            self.client_capabilities, "text_document.publish_diagnostics.related_information", False
+        )
+        if not wanted:
+            return []
+        return [
+            lsp.DiagnosticRelatedInformation(self.location(r.span, snapshot), r.message)
+            for r in snapshot.related.get(finding, [])
+        ]
+
     def location(self, span: Span, snapshot: Snapshot) -> lsp.Location:
-        src = snapshot.source(span.path)
-        data = src.data if src is not None else b""
-        index = LineIndex(data, self.encoding)
+        key = (span.path, self.encoding.value)
+        index = snapshot.indexes.get(key)
+        if index is None:
+            src = snapshot.source(span.path)
+            index = LineIndex(src.data if src is not None else b"", self.encoding)
+            snapshot.indexes[key] = index
         return lsp.Location(from_fs_path(span.path) or span.path, index.span_range(span))
 
 
