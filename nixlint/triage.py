@@ -19,7 +19,7 @@ from typing import Literal
 
 from nixlint import suppress
 from nixlint.baseline import Baseline, Matcher
-from nixlint.config import Policy
+from nixlint.config import Policy, display
 from nixlint.findings import Finding
 from nixlint.rules.base import Rule
 from nixlint.rules.suppression import (
@@ -170,7 +170,8 @@ def _configured(finding: Finding, policy: Policy, matcher: Matcher | None, out: 
         out.suppressed.append(Suppressed(finding, "config", reason))
         return
     if matcher is not None and matcher.take(finding):
-        out.suppressed.append(Suppressed(finding, "baseline", f"in the baseline {matcher.path}"))
+        where = display(matcher.path)
+        out.suppressed.append(Suppressed(finding, "baseline", f"in the baseline {where}"))
         return
     out.findings.append(finding)
 

@@ -4,6 +4,7 @@ top, and that mistakes are usage errors (exit 2) with a clear message."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -379,6 +380,32 @@ def test_config_command_reports_errors(tmp_path: Path, monkeypatch: pytest.Monke
     code, out = invoke("config", str(tmp_path))
     assert code == 2
     assert out.startswith("nixlint: error: nixlint.toml: unknown key 'bogus'")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "path", "hit"),
+    [
+        ("vendor", "vendor/x.nix", True),
+        ("vendor", "a/vendor/x.nix", True),
+        ("vendor/", "a/vendor/x.nix", True),
+        ("/vendor", "a/vendor/x.nix", False),
+        ("a/vendor", "a/vendor/b/x.nix", True),
+        ("hosts/*.nix", "hosts/a.nix", True),
+        ("hosts/*.nix", "hosts/lab/a.nix", False),
+        ("hosts/**/*.nix", "hosts/lab/deep/a.nix", True),
+        ("hosts/**/*.nix", "hosts/a.nix", True),
+        ("hosts/**", "hosts/a.nix", True),
+        ("*.generated.nix", "x/y/z.generated.nix", True),
+        ("h?sts", "hosts/a.nix", True),
+        ("[ab].nix", "b.nix", True),
+        ("[!ab].nix", "b.nix", False),
+        ("x.nix", "../x.nix", False),
+    ],
+)
+def test_path_globs(pattern: str, path: str, hit: bool) -> None:
+    from nixlint.globs import PathGlob
+
+    assert PathGlob.make(pattern, "/repo").matches(os.path.normpath("/repo/" + path)) is hit
 
 
 def test_selectors_accept_codes_names_prefixes_and_all() -> None:

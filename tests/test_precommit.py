@@ -11,9 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml  # pre-commit's own dependency
 
 from tests.conftest import ROOT, write
+
+yaml = pytest.importorskip("yaml")  # pre-commit's own dependency
 
 PRE_COMMIT = Path(sys.executable).with_name("pre-commit")
 GIT = ["git", "-c", "user.name=nixlint", "-c", "user.email=nixlint@example.invalid"]
