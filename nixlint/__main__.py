@@ -1,3 +1,3 @@
-from nixlint.cli import main
+from nixlint.quick import main
 
 main()

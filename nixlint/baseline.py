@@ -15,12 +15,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from nixlint import __version__
+from nixlint.config import ConfigError
 from nixlint.findings import Finding
 
 FORMAT = 1
 
 
-class BaselineError(Exception):
+class BaselineError(ConfigError):
     """A baseline file nixlint cannot read or write (exit code 2)."""
 
 

@@ -180,41 +180,27 @@ def check(
     isolated: IsolatedOption = False,
 ) -> None:
     """Analyse files and report security findings."""
-    from nixlint import report
-    from nixlint.workflow import WorkflowError, run
+    from nixlint.quick import execute
 
-    overrides = _overrides(
+    code = execute(
+        paths,
+        format.value,
         select,
         extend_select,
         ignore,
+        fail_on.value if fail_on else None,
+        exit_zero,
+        output,
+        quiet,
+        statistics,
+        baseline,
+        show_suppressed,
+        no_inline_ignores,
         exclude,
         config,
         isolated,
-        no_inline_ignores,
-        fail_on.value if fail_on else None,
-        baseline,
     )
-    try:
-        outcome = run(
-            paths,
-            overrides,  # type: ignore[arg-type]
-            show_suppressed=show_suppressed,
-            statistics=statistics,
-        )
-    except WorkflowError as err:
-        raise _fail(str(err)) from None
-    render = report.get(format.value)
-    if output:
-        try:
-            with open(output, "w", encoding="utf-8") as stream:
-                render(outcome.report, stream)
-        except OSError as err:
-            raise _fail(f"cannot write {output}: {err.strerror}") from None
-        if not quiet and format is not ReportFormat.text:
-            report.get("text")(outcome.report, sys.stdout)
-    else:
-        render(outcome.report, sys.stdout)
-    raise typer.Exit(outcome.exit_code(exit_zero))
+    raise typer.Exit(code)
 
 
 @app.command("baseline")

@@ -15,10 +15,9 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from nixlint import suppress
-from nixlint.baseline import Baseline, Matcher
 from nixlint.config import Policy, display
 from nixlint.findings import Finding
 from nixlint.rules.base import Rule
@@ -29,6 +28,9 @@ from nixlint.rules.suppression import (
     UNUSED_SUPPRESSION,
 )
 from nixlint.span import Span
+
+if TYPE_CHECKING:
+    from nixlint.baseline import Baseline, Matcher
 
 Kind = Literal["inline", "file", "config", "baseline"]
 

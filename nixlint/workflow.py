@@ -17,6 +17,8 @@ from nixlint.report import Report, scan_root
 
 if TYPE_CHECKING:
     from nixlint.analyze import Result
+    from nixlint.hosts import Host
+    from nixlint.provenance import Related
 
 
 class WorkflowError(Exception):
@@ -49,8 +51,6 @@ def run(
 ) -> Outcome:
     """Analyse ``paths`` and keep what the configuration, suppressions and baseline leave."""
     from nixlint.analyze import Selection, UsageError, check
-    from nixlint.baseline import Baseline, BaselineError
-    from nixlint.provenance import related
     from nixlint.triage import triage
 
     try:
@@ -58,10 +58,14 @@ def run(
         selection = Selection(select=policy.analysis_rules())
         result = check(paths, selection, exclude=policy.excluded)
         baseline_path = policy.baseline(paths) if use_baseline else None
-        baseline = Baseline.load(baseline_path) if baseline_path else None
+        baseline = None
+        if baseline_path:
+            from nixlint.baseline import Baseline
+
+            baseline = Baseline.load(baseline_path)
         fail_on = policy.fail_on(paths)
         kept = triage(result.findings, policy, files=result.files, baseline=baseline, today=today)
-    except (ConfigError, BaselineError, UsageError) as err:
+    except (ConfigError, UsageError) as err:  # a BaselineError is a ConfigError
         raise WorkflowError(str(err)) from None
     report = Report(
         kept.findings,
@@ -73,9 +77,15 @@ def run(
         statistics=statistics,
         root=scan_root(),
         baseline=baseline_path,
-        related=partial(related, result.hosts),
+        related=partial(_related, result.hosts),
     )
     return Outcome(report, fail_on, result)
+
+
+def _related(hosts: list[Host], finding: Finding) -> list[Related]:
+    from nixlint.provenance import related
+
+    return related(hosts, finding)
 
 
 def findings(paths: list[str], overrides: Overrides | None = None) -> list[Finding]:
