@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
-from nixlint.systemd.ranges import evaluate
+from nixlint.systemd.ranges import evaluate, freeze, thaw
 from nixlint.systemd.render import Setting
 
 #: Settings to try, with the value to suggest (most need checking that the service still
@@ -92,8 +93,21 @@ def suggest(
     forced: frozenset[str] = frozenset(),
 ) -> list[Suggestion]:
     """Up to ``limit`` settings, each the one that lowers the exposure most given the ones
-    before it; only settings that lower it at all."""
-    current = dict(service)
+    before it; only settings that lower it at all (remembered, as scores are)."""
+    return list(_suggest(name, freeze(service), freeze(unit), live, limit, forced))
+
+
+@lru_cache(maxsize=4096)
+def _suggest(
+    name: str,
+    frozen_service: tuple[tuple[str, object], ...],
+    frozen_unit: tuple[tuple[str, object], ...],
+    live: bool,
+    limit: int,
+    forced: frozenset[str],
+) -> tuple[Suggestion, ...]:
+    unit = thaw(frozen_unit)
+    current = thaw(frozen_service)
     exposure = evaluate(name, current, unit, live).exposure
     out: list[Suggestion] = []
     tried = [(k, v) for k, v in CANDIDATES if current.get(k) != v]
@@ -111,4 +125,4 @@ def suggest(
         current[key] = value
         exposure = after
         tried = [(k, v) for k, v in tried if k != key]
-    return out
+    return tuple(out)

@@ -69,19 +69,32 @@ def enabled(ctx: HostContext, path: OptionPath) -> bool:
 def read_inputs(ctx: HostContext, path: OptionPath) -> Inputs:
     """The settings of ``systemd.services.<name>`` that the assessment reads."""
     inputs = Inputs(path[-1])
-    for key in sorted(SETTINGS["Service"]):
+    for key in _defined(ctx, path, "serviceConfig", SETTINGS["Service"]):
         res = ctx.resolve((*path, "serviceConfig", key))
         choice = choice_of(res)
         if choice != (ABSENT,):
             inputs.service[key] = choice
         if any(c.definition.priority < DEFAULT_PRIORITY for c in res.candidates):
             inputs.forced.add(key)
-    for key in sorted(SETTINGS["Unit"]):
+    for key in _defined(ctx, path, "unitConfig", SETTINGS["Unit"]):
         choice = choice_of(ctx.resolve((*path, "unitConfig", key)))
         if choice != (ABSENT,):
             inputs.unit[key] = choice
     _confine(ctx, path, inputs)
     return inputs
+
+
+def _defined(ctx: HostContext, path: OptionPath, section: str, keys: frozenset[str]) -> list[str]:
+    """The keys of ``keys`` some definition may set under ``<path>.<section>``: those written
+    there or for every service (``systemd.services.${name}``), or all of them when a value
+    nixlint cannot take apart (an Unknown set) encloses them."""
+    wild = ("systemd", "services", "*")
+    for enclosing in (path[:1], path[:2], path, (*path, section), wild, (*wild, section)):
+        if any(d.kind == "opaque" for d in ctx.graph.definitions(enclosing)):
+            return sorted(keys)
+    found = set(ctx.children((*path, section)))
+    found |= set(ctx.children(("systemd", "services", "*", section)))
+    return sorted(found & keys)
 
 
 def _confine(ctx: HostContext, path: OptionPath, inputs: Inputs) -> None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
 
 from nixlint.systemd.assess import Score, score
 from nixlint.systemd.render import Scalar, Setting, unit_lines
@@ -149,10 +151,49 @@ def evaluate(
 
 
 def score_range(inputs: Inputs, live: bool = False) -> Range:
-    """The best and the worst score over what the unknown settings may be."""
+    """The best and the worst score over what the unknown settings may be (remembered: the
+    same service in many hosts is scored once)."""
+    return _score_range(inputs.name, freeze(inputs.service), freeze(inputs.unit), live)
+
+
+def freeze(mapping: Mapping[str, object]) -> tuple[tuple[str, object], ...]:
+    """A hashable form of settings or choices (lists become tuples tagged as lists)."""
+    return tuple((key, _freeze(value)) for key, value in sorted(mapping.items()))
+
+
+def thaw(frozen: tuple[tuple[str, object], ...]) -> dict[str, Any]:
+    return {key: _thaw(value) for key, value in frozen}
+
+
+_LIST = _Marker("LIST")
+
+
+def _freeze(value: object) -> object:
+    if isinstance(value, list):
+        return (_LIST, tuple(_freeze(v) for v in value))
+    if isinstance(value, tuple):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def _thaw(value: object) -> object:
+    if isinstance(value, tuple):
+        if len(value) == 2 and value[0] is _LIST:
+            return [_thaw(v) for v in value[1]]
+        return tuple(_thaw(v) for v in value)
+    return value
+
+
+@lru_cache(maxsize=4096)
+def _score_range(
+    name: str,
+    service_choices: tuple[tuple[str, object], ...],
+    unit_choices: tuple[tuple[str, object], ...],
+    live: bool,
+) -> Range:
     base: dict[_Key, Alternative] = {}
     variables: list[tuple[_Key, list[Alternative]]] = []
-    for section, choices in (("Service", inputs.service), ("Unit", inputs.unit)):
+    for section, choices in (("Service", thaw(service_choices)), ("Unit", thaw(unit_choices))):
         for key, choice in choices.items():
             values: list[Alternative] = []
             for alternative in choice:
@@ -166,7 +207,7 @@ def score_range(inputs: Inputs, live: bool = False) -> Range:
     def run(assign: Mapping[_Key, Alternative]) -> Score:
         service = {k: v for (s, k), v in assign.items() if s == "Service"}
         unit = {k: v for (s, k), v in assign.items() if s == "Unit"}
-        return evaluate(inputs.name, service, unit, live)
+        return evaluate(name, service, unit, live)
 
     results = [(run(assign), assign) for assign in _assignments(base, variables, run)]
     best = min(results, key=lambda r: r[0].exposure)[0]
