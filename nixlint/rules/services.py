@@ -83,9 +83,10 @@ def exposure_threshold(tenths: int) -> Iterator[None]:
     `systemd-analyze security` rates how much of the system a service can reach: 81 checks
     (user, capabilities, system calls, namespaces, file system and network access, …),
     weighted into an exposure from 0.0 (PERFECT) to 10.0 (DANGEROUS). A service at
-    EXPOSED (7.5) or worse can do most of what root can when it is compromised. nixlint
-    computes the same score from the Nix source, before the system is built, for every
-    service the scanned files define (`nixlint services` lists them all).
+    EXPOSED (7.5) or worse keeps most of what systemd could take away from it, so a flaw in
+    it reaches far more of the system than the service needs. nixlint computes the same
+    score from the Nix source, before the system is built, for every service the scanned
+    files define (`nixlint services` lists them all, with what would lower each score).
     """,
     remediation="""
     Add the settings the message names to the service's `serviceConfig`, for example:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from ipaddress import IPv4Network, IPv6Network
 
 from nixlint.systemd.table import NAMESPACES, Assessor, assessors, group_members, label
 from nixlint.systemd.unit import ExecState
@@ -200,11 +201,11 @@ def _ip_address(a: Assessor, s: ExecState) -> int | None:
     return 2 if s.ip_allow else 0
 
 
-def _localhost(net: object) -> bool:
-    address = net.network_address  # type: ignore[attr-defined]
+def _localhost(net: IPv4Network | IPv6Network) -> bool:
+    address = net.network_address
     if address.version == 4:
         return int(address) >> 24 == 127
-    return bool(address.is_loopback)
+    return address.is_loopback
 
 
 def _device_allow(a: Assessor, s: ExecState) -> int | None:

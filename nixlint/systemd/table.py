@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 SYSTEMD_VERSION = "252"
 
@@ -168,17 +169,16 @@ class Assessor:
         return self.id.split("=", 1)[0].split("/", 1)[0]
 
 
-def _read(name: str) -> dict[str, object]:
+def _read(name: str) -> Any:
     text = resources.files("nixlint.systemd").joinpath("data").joinpath(name).read_text("utf-8")
-    data: dict[str, object] = json.loads(text)
-    return data
+    return json.loads(text)
 
 
 @cache
 def assessors() -> tuple[Assessor, ...]:
     rows = _read("assessors.json")["assessors"]
     out: list[Assessor] = []
-    for row in rows:  # type: ignore[attr-defined]
+    for row in rows:
         caps = 0
         for cap in row.get("caps", ()):
             caps |= 1 << CAP_BIT[cap]
@@ -205,7 +205,7 @@ def assessors() -> tuple[Assessor, ...]:
 @cache
 def bands() -> tuple[tuple[int, str], ...]:
     """``(lowest exposure in tenths, label)``, worst first."""
-    return tuple((int(low), str(label)) for low, label in _read("assessors.json")["bands"])  # type: ignore[attr-defined]
+    return tuple((int(low), str(label)) for low, label in _read("assessors.json")["bands"])
 
 
 def label(exposure: int) -> str:
@@ -237,11 +237,8 @@ class Syscalls:
 @cache
 def syscalls() -> Syscalls:
     data = _read("syscalls.json")
-    groups = {
-        name: tuple(entry["members"])
-        for name, entry in data["groups"].items()  # type: ignore[attr-defined]
-    }
-    return Syscalls(groups, frozenset(data["x86_64"]))  # type: ignore[arg-type]
+    groups = {name: tuple(entry["members"]) for name, entry in data["groups"].items()}
+    return Syscalls(groups, frozenset(data["x86_64"]))
 
 
 @cache

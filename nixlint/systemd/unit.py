@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from nixlint.systemd.table import (
@@ -49,6 +49,10 @@ _FALSE = frozenset({"0", "no", "n", "false", "f", "off"})
 _INITIAL = -1  # RestrictNamespaces= never set
 _NS_ALL = (1 << len(NAMESPACES)) - 1
 _DEVICE = re.compile(r"^(/dev/\S+|char-\S+|block-\S+)$")
+
+
+#: Reads one ``Key=value`` line into the state.
+Handler = Callable[["ExecState", str], None]
 
 
 def parse_boolean(text: str) -> bool | None:
@@ -142,7 +146,7 @@ def _default_dependencies(state: ExecState, value: str) -> None:
 # -- [Service] -------------------------------------------------------------------------------
 
 
-def _boolean(key: str):  # type: ignore[no-untyped-def]
+def _boolean(key: str) -> Handler:
     def handle(state: ExecState, value: str) -> None:
         parsed = parse_boolean(value)
         if parsed is not None:
@@ -162,7 +166,7 @@ def _groups(state: ExecState, value: str) -> None:
         state.supplementary_groups.extend(value.split())
 
 
-def _choice(attr: str, choices: dict[str, str]):  # type: ignore[no-untyped-def]
+def _choice(attr: str, choices: dict[str, str]) -> Handler:
     def handle(state: ExecState, value: str) -> None:
         found = choices.get(value.strip())
         if found is not None:
@@ -171,7 +175,7 @@ def _choice(attr: str, choices: dict[str, str]):  # type: ignore[no-untyped-def]
     return handle
 
 
-def _protect(attr: str, others: tuple[str, ...]):  # type: ignore[no-untyped-def]
+def _protect(attr: str, others: tuple[str, ...]) -> Handler:
     def handle(state: ExecState, value: str) -> None:
         text = value.strip()
         parsed = parse_boolean(text)
@@ -185,7 +189,7 @@ def _protect(attr: str, others: tuple[str, ...]):  # type: ignore[no-untyped-def
     return handle
 
 
-def _path(attr: str):  # type: ignore[no-untyped-def]
+def _path(attr: str) -> Handler:
     def handle(state: ExecState, value: str) -> None:
         setattr(state, attr, value.strip())
 
@@ -203,7 +207,7 @@ def _caps(text: str) -> int:
     return total
 
 
-def _capability_set(attr: str, initial: int):  # type: ignore[no-untyped-def]
+def _capability_set(attr: str, initial: int) -> Handler:
     def handle(state: ExecState, value: str) -> None:
         text = value.strip()
         invert = text.startswith("~")
@@ -346,7 +350,7 @@ def _ip_allow(state: ExecState, value: str) -> None:
     state.ip_allow |= set(_networks(value))
 
 
-def _ip_filter(direction: str):  # type: ignore[no-untyped-def]
+def _ip_filter(direction: str) -> Handler:
     def handle(state: ExecState, value: str) -> None:
         state.ip_filters[direction] = bool(value.strip())
 
@@ -363,8 +367,8 @@ def _device_allow(state: ExecState, value: str) -> None:
         state.device_allow.append(text)
 
 
-_UNIT = {"DefaultDependencies": _default_dependencies}
-_SERVICE = {
+_UNIT: dict[str, Handler] = {"DefaultDependencies": _default_dependencies}
+_SERVICE: dict[str, Handler] = {
     **{key: _boolean(key) for key in BOOLEANS},
     "User": _user,
     "SupplementaryGroups": _groups,
