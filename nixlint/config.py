@@ -192,6 +192,8 @@ def read_config(path: str) -> Config:
 
 
 def _fail(where: str, key: str, message: str) -> ConfigError:
+    if where == COMMAND_LINE:
+        return ConfigError(f"--{key}: {message}")
     return ConfigError(f"{where}: {key}: {message}")
 
 

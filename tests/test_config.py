@@ -328,7 +328,10 @@ def test_mistakes_in_pyproject_name_the_table(
 
 def test_command_line_mistakes_exit_2(tmp_path: Path) -> None:
     write(tmp_path, {"host.nix": HOST})
-    assert invoke("check", str(tmp_path), "--extend-select", "NIX999")[0] == 2
+    assert invoke("check", str(tmp_path), "--extend-select", "NIX999") == (
+        2,
+        "nixlint: error: --extend-select: unknown rule 'NIX999' (see `nixlint rules`)\n",
+    )
     assert invoke("check", str(tmp_path), "--config", str(tmp_path / "missing.toml"))[0] == 2
 
 
