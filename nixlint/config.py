@@ -13,7 +13,6 @@ or ``ALL``; where selectors disagree the more specific one wins, and ``ignore`` 
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -231,6 +230,8 @@ def parse_config(
     """Validate a table of settings (as written in a file)."""
     for key in table:
         if key not in KEYS:
+            import difflib
+
             close = difflib.get_close_matches(key, KEYS, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             known = ", ".join(KEYS)
