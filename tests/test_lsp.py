@@ -338,7 +338,15 @@ async def test_hover_shows_value_and_every_definition(
         lsp.HoverParams(lsp.TextDocumentIdentifier(address), lsp.Position(2, 8))
     )
     assert middle.range == rng(2, 2, 2, 14)
-    assert middle.contents.value.splitlines()[0] == "**`nix.settings`**"
+    assert middle.contents.value == (
+        "**`nix.settings`**\n"
+        "\n"
+        "host **configuration**: a set of options: `sandbox`\n"
+        f"- [common.nix:3]({uri(root / 'common.nix')}#L3) condition true: "
+        "`{ sandbox = false; }`\n"
+        f"- [configuration.nix:5]({uri(root / 'configuration.nix')}#L5) condition true: "
+        "`{ sandbox = mkForce true; }`"
+    )
 
 
 async def test_hover_on_config_reference_and_nothing(

@@ -11,6 +11,10 @@ from nixlint.evaluate.values import (
     AttrSet,
     Lambda,
     List,
+    MkIf,
+    MkMerge,
+    MkOrder,
+    MkOverride,
     Opaque,
     PartialString,
     Path,
@@ -23,6 +27,8 @@ from nixlint.modules import Definition, OptionPath
 from nixlint.parse import SourceFile
 from nixlint.span import Span
 from nixlint.workspace import project_root
+
+ORDER_NAMES = {500: "mkBefore", 1500: "mkAfter"}
 
 #: Definitions listed per host in a hover (the winners sort first).
 MAX_SHOWN = 20
@@ -165,6 +171,19 @@ def render(value: Value, budget: list[int] | None = None, depth: int = 0) -> str
         return "{ " + " ".join(shown) + more + " }" if shown or more else "{ }"
     if isinstance(value, Lambda):
         return "<function>"
+    if isinstance(value, MkOverride):
+        name = PRIORITY_NAMES.get(value.priority)
+        head = name if name and name != "option default" else f"mkOverride {value.priority}"
+        return f"{head} {render(value.content.force(), budget, depth + 1)}"
+    if isinstance(value, MkOrder):
+        head = ORDER_NAMES.get(value.priority, f"mkOrder {value.priority}")
+        return f"{head} {render(value.content.force(), budget, depth + 1)}"
+    if isinstance(value, MkIf):
+        return f"mkIf … {render(value.content.force(), budget, depth + 1)}"
+    if isinstance(value, MkMerge):
+        items = [render(t.force(), budget, depth + 1) for t in value.contents[:4]]
+        more = " …" if len(value.contents) > 4 else ""
+        return "mkMerge [ " + " ".join(items) + more + " ]"
     return f"<{type(value).__name__}>"
 
 
@@ -214,31 +233,42 @@ def hover_text(target: Target, file: str, hosts: list[Host]) -> str | None:
     if not hosts:
         return None
     base = project_root(file) or os.path.dirname(file)
-    name = schema.join(target.path)
-    lines = [f"**`{name}`**"]
+    lines = [f"**`{schema.join(target.path)}`**"]
     for host in hosts:
         res = host.graph.resolve(target.path)
-        value = render(res.value)
-        source = {
-            "declared-default": " (the option's declared default)",
-            "default": " (the NixOS default)",
-            "none": "",
-        }.get(res.source, "")
-        lines += ["", f"host **{host.name}**: `{_short(value)}`{source}"]
+        states = res.definitions
+        children = host.graph.children(target.path)
+        if not states and children:
+            # an option set: its own definitions are sets of options
+            shown = ", ".join(f"`{_key(c)}`" for c in children[:12])
+            more = ", …" if len(children) > 12 else ""
+            lines += ["", f"host **{host.name}**: a set of options: {shown}{more}"]
+            states = [
+                DefinitionState(d, d.condition()) for d in host.graph.definitions(target.path)
+            ]
+        else:
+            source = {
+                "declared-default": " (the option's declared default)",
+                "default": " (the NixOS default)",
+            }.get(res.source, "")
+            lines += ["", f"host **{host.name}**: `{_short(render(res.value))}`{source}"]
         winners = _winners(res)
-        ordered = sorted(res.definitions, key=_order)
+        ordered = sorted(states, key=_order)
         for state in ordered[:MAX_SHOWN]:
             d = state.definition
             wins = any(d is w for w in winners) and state.condition is not False
             mark = " **(wins)**" if wins else ""
             shown = render(d.value.force())
+            priority = (
+                "" if d.kind == "namespace" else f" priority {describe_priority(d.priority)},"
+            )
             lines.append(
-                f"- {_link(d.span, base)} priority {describe_priority(d.priority)}, "
-                f"condition {_condition(state)}: `{_short(shown, 120)}`{mark}"
+                f"- {_link(d.span, base)}{priority} condition {_condition(state)}: "
+                f"`{_short(shown, 120)}`{mark}"
             )
         if len(ordered) > MAX_SHOWN:
             lines.append(f"- … and {len(ordered) - MAX_SHOWN} more")
-        if not res.definitions:
+        if not ordered:
             lines.append("- no definition in the scanned files")
     return "\n".join(lines)
 
