@@ -1,4 +1,4 @@
-"""Benchmark of the language server on a 3,000-line host file.
+"""Benchmark of the language server on a 3,000-line host file (``host_file``).
 
 Prints medians and ratios (absolute times vary on shared machines):
 
@@ -36,20 +36,51 @@ RUNS = 25
 
 
 def host_file(lines: int) -> str:
-    """A host module of about ``lines`` lines: services, files and ports, one disabled sandbox."""
+    """A host module of about ``lines`` lines in the mix a large host has: users, files in
+    /etc, file systems, containers, virtual hosts, sysctls, some services; one finding of
+    each kind nixlint reports most (a disabled sandbox, unencrypted file systems)."""
     out = ["{ config, lib, pkgs, ... }:", "{", "  nix.settings.sandbox = false;"]
     i = 0
     while len(out) < lines - 1:
         out += [
-            f"  systemd.services.svc{i} = {{",
-            f'    description = "Service number {i}";',
-            '    wantedBy = [ "multi-user.target" ];',
-            f'    serviceConfig.ExecStart = "${{pkgs.hello}}/bin/hello --n {i}";',
-            "    serviceConfig.DynamicUser = true;",
+            f"  users.users.user{i} = {{",
+            "    isNormalUser = true;",
+            '    extraGroups = [ "networkmanager" ];',
+            f'    openssh.authorizedKeys.keys = [ "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI{i:08d} u{i}" ];',
             "  };",
-            f'  environment.etc."conf{i}".text = "value {i}";',
-            f"  networking.firewall.allowedTCPPorts = [ {1000 + i} ];",
+            f"  environment.etc.\"app{i}/config.toml\".text = ''",
+            "    [server]",
+            f"    port = {8000 + i}",
+            '    log_level = "info"',
+            "  '';",
+            f'  fileSystems."/srv/data{i}" = {{',
+            f'    device = "/dev/disk/by-uuid/{i:08x}-0000-0000-0000-000000000000";',
+            '    fsType = "ext4";',
+            '    options = [ "noatime" "nofail" ];',
+            "  };",
+            f"  virtualisation.oci-containers.containers.app{i} = {{",
+            f'    image = "registry.example.org/app{i}:1.{i}";',
+            f'    ports = [ "127.0.0.1:{9000 + i}:80" ];',
+            '    extraOptions = [ "--cap-drop=ALL" "--read-only" ];',
+            "  };",
+            f'  services.nginx.virtualHosts."site{i}.example.org" = {{',
+            "    forceSSL = true;",
+            "    enableACME = true;",
+            f'    locations."/".proxyPass = "http://127.0.0.1:{9000 + i}";',
+            "  };",
+            f'  boot.kernel.sysctl."net.ipv4.conf.eth{i}.rp_filter" = 1;',
+            f"  networking.firewall.allowedTCPPorts = [ {10000 + i} ];",
         ]
+        if i % 4 == 0:
+            out += [
+                f"  systemd.services.job{i} = {{",
+                f'    description = "Job {i}";',
+                '    wantedBy = [ "multi-user.target" ];',
+                f'    serviceConfig.ExecStart = "${{pkgs.hello}}/bin/hello --n {i}";',
+                "    serviceConfig.DynamicUser = true;",
+                '    serviceConfig.ProtectSystem = "strict";',
+                "  };",
+            ]
         i += 1
     out.append("}")
     return "\n".join(out) + "\n"
