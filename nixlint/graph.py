@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from nixlint import schema
-from nixlint.evaluate.context import Context, active
+from nixlint.evaluate.context import STATE, Context, active
 from nixlint.evaluate.evaluator import Evaluator
 from nixlint.evaluate.library import from_python
 from nixlint.evaluate.operators import equal
@@ -29,6 +29,7 @@ from nixlint.modules import (
     Definition,
     Module,
     OptionPath,
+    index_of,
 )
 
 if TYPE_CHECKING:
@@ -95,40 +96,41 @@ class OptionGraph:
         self.name = name
         self.modules = modules
         self.evaluator = evaluator
-        self._defs: dict[OptionPath, list[Definition]] = {}
-        self._children: dict[OptionPath, set[str]] = {}
+        self._indexes = [index_of(m) for m in modules]
+        self._defs_memo: dict[OptionPath, list[Definition]] = {}
+        self._children_memo: dict[OptionPath, set[str]] = {}
         self._decls: dict[OptionPath, Declaration] = {}
         self._resolved: dict[OptionPath, Resolution] = {}
         self._resolving: set[OptionPath] = set()
         self._nx: nx.DiGraph | None = None
         self._opaque: set[OptionPath] = set()
         self._wild_parents: set[OptionPath] = set()
+        for index in self._indexes:
+            self._opaque |= index.opaque
+            self._wild_parents |= index.wild_parents
+            for decl in index.declarations:
+                self._decls.setdefault(decl.path, decl)
         #: this host's evaluation context: its memo and how it reads ``config.…``
         self.context = Context(self.resolve_config)
         evaluator.steps = 0
-        for module in modules:
-            for definition in module.definitions:
-                self._add(definition)
-            for decl in module.declarations:
-                self._decls.setdefault(decl.path, decl)
-                self._index_path(decl.path)
 
-    def _add(self, definition: Definition) -> None:
-        path = definition.path
-        self._defs.setdefault(path, []).append(definition)
-        if path and definition.written is None and path[:-1] in self._defs:
-            # the parent set was defined (and indexed) just before: one link is enough
-            self._children.setdefault(path[:-1], set()).add(path[-1])
-        else:
-            self._index_path(path)
-        if definition.kind == "opaque":
-            self._opaque.add(definition.path)
-        if WILDCARD in definition.path:
-            self._wild_parents.add(definition.path[: definition.path.index(WILDCARD)])
+    def _defs_at(self, path: OptionPath) -> list[Definition]:
+        found = self._defs_memo.get(path)
+        if found is None:
+            found = [d for index in self._indexes for d in index.definitions.get(path, ())]
+            self._defs_memo[path] = found
+        return found
 
-    def _index_path(self, path: OptionPath) -> None:
-        for i in range(len(path)):
-            self._children.setdefault(path[:i], set()).add(path[i])
+    def _children_at(self, path: OptionPath) -> set[str]:
+        found = self._children_memo.get(path)
+        if found is None:
+            found = set()
+            for index in self._indexes:
+                names = index.children.get(path)
+                if names:
+                    found |= names
+            self._children_memo[path] = found
+        return found
 
     # -- networkx view ---------------------------------------------------------------------
 
@@ -150,8 +152,11 @@ class OptionGraph:
                     g.add_edge(
                         ("module", module.id), option, kind="defines", line=definition.span.line
                     )
-            for parent, names in self._children.items():
-                for name in names:
+            parents: set[OptionPath] = set()
+            for index in self._indexes:
+                parents.update(index.children)
+            for parent in parents:
+                for name in self._children_at(parent):
                     g.add_edge(
                         ("option", schema.join(parent)),
                         ("option", schema.join((*parent, name))),
@@ -163,14 +168,14 @@ class OptionGraph:
     # -- queries ----------------------------------------------------------------------------
 
     def definitions(self, path: OptionPath | str) -> list[Definition]:
-        return list(self._defs.get(_path(path), ()))
+        return list(self._defs_at(_path(path)))
 
     def children(self, path: OptionPath | str) -> list[str]:
-        return sorted(self._children.get(_path(path), ()))
+        return sorted(self._children_at(_path(path)))
 
     def exists(self, path: OptionPath | str) -> bool:
         key = _path(path)
-        return key in self._defs or key in self._children
+        return bool(self._defs_at(key)) or bool(self._children_at(key))
 
     def declaration(self, path: OptionPath | str) -> Declaration | None:
         return self._decls.get(_path(path))
@@ -192,7 +197,7 @@ class OptionGraph:
                     found.append(prefix)
                 return
             head = rest[0]
-            names = self._children.get(prefix, ())
+            names = self._children_at(prefix)
             if head == WILDCARD:
                 for name in sorted(names):
                     walk((*prefix, name), rest[1:])
@@ -207,7 +212,12 @@ class OptionGraph:
         return found
 
     def all_paths(self) -> Iterator[OptionPath]:
-        yield from self._defs
+        seen: set[OptionPath] = set()
+        for index in self._indexes:
+            for path in index.definitions:
+                if path not in seen:
+                    seen.add(path)
+                    yield path
 
     # -- merging ------------------------------------------------------------------------------
 
@@ -223,8 +233,11 @@ class OptionGraph:
             return Resolution(key, Unknown(f"infinite recursion through config.{schema.join(key)}"))
         self._resolving.add(key)
         try:
-            with active(self.context):
+            if STATE.context is self.context:
                 result = self._merge(key)
+            else:
+                with active(self.context):
+                    result = self._merge(key)
         finally:
             self._resolving.discard(key)
         self._resolved[key] = result
@@ -237,14 +250,14 @@ class OptionGraph:
     def _relevant(self, path: OptionPath) -> list[Definition]:
         """Definitions at ``path``, at a path that matches it through a dynamic name, and
         opaque definitions of an enclosing path (which may set it)."""
-        found = [d for d in self._defs.get(path, ()) if d.kind != "namespace"]
+        found = [d for d in self._defs_at(path) if d.kind != "namespace"]
         if self._opaque:
             for i in range(len(path)):
                 if path[:i] in self._opaque:
-                    found.extend(d for d in self._defs[path[:i]] if d.kind == "opaque")
+                    found.extend(d for d in self._defs_at(path[:i]) if d.kind == "opaque")
         if self._wild_parents and any(path[:i] in self._wild_parents for i in range(len(path))):
             for other in self._wildcard_variants(path):
-                found.extend(d for d in self._defs.get(other, ()) if d.kind != "namespace")
+                found.extend(d for d in self._defs_at(other) if d.kind != "namespace")
         return found
 
     def _wildcard_variants(self, path: OptionPath) -> list[OptionPath]:
@@ -257,7 +270,7 @@ class OptionGraph:
                 if used:
                     out.append(prefix)
                 return
-            kids = self._children.get(prefix, ())
+            kids = self._children_at(prefix)
             if path[i] in kids:
                 walk((*prefix, path[i]), used)
             if WILDCARD in kids and path[i] != WILDCARD:
@@ -343,8 +356,8 @@ class OptionGraph:
     def resolve_config(self, ref: ConfigRef) -> Value:
         """The value ``config.a.b`` has in this host (the evaluator's hook)."""
         path = schema.canonical(ref.path)
-        has_values = any(d.kind != "namespace" for d in self._defs.get(path, ()))
-        if not has_values and path in self._children:
+        has_values = any(d.kind != "namespace" for d in self._defs_at(path))
+        if not has_values and self._children_at(path):
             return ref  # an option set: stays symbolic until an option in it is selected
         value = self.resolve(path).value
         if isinstance(value, Unknown) and not isinstance(value, ConfigRef):

@@ -65,6 +65,8 @@ class ModuleCache:
         self._args: dict[object, AttrSet] = {}
 
     def arguments(self, extra: dict[str, Value | Thunk] | None = None) -> tuple[object, AttrSet]:
+        """The module arguments for ``extra`` (a flake's ``specialArgs``), and their key: a
+        description of each extra argument, so that hosts given equal arguments share."""
         key = _args_key(extra)
         args = self._args.get(key)
         if args is None:
@@ -72,18 +74,18 @@ class ModuleCache:
         return key, args
 
     def modules(self, path: str, src: SourceFile, args_key: object, args: AttrSet) -> list[Module]:
-        """The module of a file and the inline modules it imports, taken apart."""
-        key = (path, args_key)
-        found = self._modules.get(key)
-        if found is not None:
-            return found
-        module = Module(id=path, src=src)
+        """The module of a file and the inline modules it imports, taken apart. Hosts whose
+        extra arguments differ only in ones the module does not take share it."""
         if len(src.data) > MAX_MODULE_BYTES:
-            module.problem = Unknown("file too large to evaluate")
-            found = [module]
-        else:
-            found = self._take_apart(module, None, args, src.span_of(0, 0))
-        self._modules[key] = found
+            module = Module(id=path, src=src, problem=Unknown("file too large to evaluate"))
+            return [module]
+        with active(Context()):
+            value = self.evaluator.eval_file(src)
+        key = (path, _used_args(value, args_key))
+        found = self._modules.get(key)
+        if found is None:
+            found = self._take_apart(Module(id=path, src=src), value, args, src.span_of(0, 0))
+            self._modules[key] = found
         return found
 
     def _take_apart(
@@ -133,6 +135,24 @@ def _args_key(extra: dict[str, Value | Thunk] | None) -> object:
     if not extra:
         return ()
     return tuple(sorted((name, _describe(value)) for name, value in extra.items()))
+
+
+def _used_args(value: Value, args_key: object) -> object:
+    """The part of ``args_key`` a module can see: the arguments it names, unless it binds
+    them all (``args@{ … }``)."""
+    if not isinstance(value, Lambda):
+        return ()
+    node, src = value.node, value.src
+    formals = node.child_by_field_name("formals")
+    if formals is None or node.child_by_field_name("universal") is not None:
+        return args_key
+    names = set()
+    for formal in formals.children_by_field_name("formal"):
+        name = formal.child_by_field_name("name")
+        if name is not None:
+            names.add(src.text(name))
+    assert isinstance(args_key, tuple)
+    return tuple(item for item in args_key if item[0] in names)
 
 
 def _describe(value: Value | Thunk) -> object:

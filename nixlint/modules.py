@@ -182,10 +182,47 @@ class Module:
     #: files and directories read while taking it apart, and how long that took
     deps: set[str] = field(default_factory=set)
     seconds: float = 0.0
+    index: ModuleIndex | None = field(default=None, repr=False)
 
     @property
     def path(self) -> str:
         return self.src.path
+
+
+@dataclass
+class ModuleIndex:
+    """A module's definitions by option path, and the option tree they span. Built once per
+    module and shared by the option graphs of every host that imports it."""
+
+    definitions: dict[OptionPath, list[Definition]] = field(default_factory=dict)
+    children: dict[OptionPath, set[str]] = field(default_factory=dict)
+    declarations: list[Declaration] = field(default_factory=list)
+    opaque: set[OptionPath] = field(default_factory=set)
+    wild_parents: set[OptionPath] = field(default_factory=set)
+
+
+def index_of(module: Module) -> ModuleIndex:
+    if module.index is None:
+        index = ModuleIndex()
+        for definition in module.definitions:
+            path = definition.path
+            index.definitions.setdefault(path, []).append(definition)
+            if path and definition.written is None and path[:-1] in index.definitions:
+                # its parent set was defined (and linked) just before: one link is enough
+                index.children.setdefault(path[:-1], set()).add(path[-1])
+            else:
+                for i in range(len(path)):
+                    index.children.setdefault(path[:i], set()).add(path[i])
+            if definition.kind == "opaque":
+                index.opaque.add(path)
+            if WILDCARD in path:
+                index.wild_parents.add(path[: path.index(WILDCARD)])
+        for decl in module.declarations:
+            index.declarations.append(decl)
+            for i in range(len(decl.path)):
+                index.children.setdefault(decl.path[:i], set()).add(decl.path[i])
+        module.index = index
+    return module.index
 
 
 def module_args(extra: dict[str, Value | Thunk] | None = None) -> AttrSet:

@@ -124,7 +124,11 @@ class FileStore:
         try:
             yield seen
         finally:
-            self.recorders.remove(seen)
+            # by identity: two recorders holding the same paths are equal sets
+            for index in range(len(self.recorders) - 1, -1, -1):
+                if self.recorders[index] is seen:
+                    del self.recorders[index]
+                    break
 
     def data(self, path: str) -> bytes | None:
         """A file's bytes (its unsaved text when an editor has it), inside the roots only."""

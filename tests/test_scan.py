@@ -124,3 +124,21 @@ def test_a_dask_cluster_gives_the_same_result(fleet: Path) -> None:
     ) as cluster:
         address = cluster.scheduler_address.removeprefix("tcp://")
         assert report([str(fleet)], executor=f"dask://{address}", jobs=2) == report([str(fleet)])
+
+
+def test_nested_recordings_each_see_what_was_read_inside_them(tmp_path: Path) -> None:
+    from nixlint.workspace import FileStore
+
+    (tmp_path / "a.nix").write_text("{ }")
+    (tmp_path / "b.nix").write_text("{ }")
+    store = FileStore([str(tmp_path)])
+    with store.recording() as outer:
+        with store.recording() as inner:
+            pass  # equal (empty) sets: the right one must be removed
+        store.get(str(tmp_path / "a.nix"))
+        with store.recording() as second:
+            store.get(str(tmp_path / "b.nix"))
+    assert inner == set()
+    assert second == {str(tmp_path / "b.nix")}
+    assert outer == {str(tmp_path / "a.nix"), str(tmp_path / "b.nix")}
+    assert store.recorders == []

@@ -4,6 +4,7 @@ root-equivalent groups and sensitive ports."""
 from __future__ import annotations
 
 import json
+import re
 from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
@@ -35,8 +36,14 @@ def split(path: str) -> OptionPath:
     return tuple(parts)
 
 
+_PLAIN = re.compile(r"[A-Za-z0-9_'-]+|\*")
+
+
+@lru_cache(maxsize=1 << 14)
 def join(path: OptionPath) -> str:
     """The inverse of :func:`split`: components with dots or odd characters are quoted."""
+    if all(_PLAIN.fullmatch(part) for part in path):
+        return ".".join(path)
     out = []
     for part in path:
         if part and (part == "*" or all(c.isalnum() or c in "_-'" for c in part)):
@@ -105,6 +112,7 @@ def _defaults() -> dict[tuple[int, str], list[tuple[OptionPath, Any]]]:
 _NO_DEFAULT = object()
 
 
+@lru_cache(maxsize=1 << 14)
 def default(path: OptionPath) -> Any:
     """The NixOS default of an option, or :data:`NO_DEFAULT` when nixlint does not know it."""
     if not path:
