@@ -286,8 +286,9 @@ def _check(
         cached(cache, workspace.store, setup, ref) if cache is not None else None for ref in refs
     ]
     todo = [ref for ref, found in zip(refs, results, strict=True) if found is None]
-    if options.progress is not None and len(refs) > len(todo):
-        options.progress(len(refs) - len(todo))
+    if options.progress is not None:
+        options.progress.start(len(refs))
+        options.progress.advance(len(refs) - len(todo))
     fresh = iter(
         execute(
             setup,

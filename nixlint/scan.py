@@ -13,9 +13,9 @@ import logging
 import os
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from nixlint.findings import Confidence, Severity
 from nixlint.flakes import FlakeHosts, flake_hosts
@@ -292,7 +292,16 @@ def batches(refs: list[JobRef], count: int) -> list[list[JobRef]]:
     return [refs[i : i + size] for i in range(0, len(refs), size)]
 
 
-Progress = Callable[[int], None]
+class Progress(Protocol):
+    """Told how many hosts a scan will build, then as they are done."""
+
+    def start(self, total: int) -> None: ...
+
+    def advance(self, count: int) -> None: ...
+
+
+#: Fewer hosts than this are built in this process: starting workers would cost more.
+POOL_MINIMUM = 8
 
 
 def execute(
@@ -309,13 +318,13 @@ def execute(
         return []
     if executor:
         return _execute_dask(setup, refs, executor, jobs, progress)
-    if jobs <= 1 or len(refs) == 1:
+    if jobs <= 1 or len(refs) < POOL_MINIMUM:
         runner = runner or Runner(setup)
         results = []
         for ref in refs:
             results.append(runner.run(ref))
             if progress:
-                progress(1)
+                progress.advance(1)
         return results
     return _execute_pool(setup, refs, jobs, progress)
 
@@ -335,7 +344,7 @@ def _execute_pool(
             index = futures[future]
             done[index] = future.result()
             if progress:
-                progress(len(parts[index]))
+                progress.advance(len(parts[index]))
     return [result for index in range(len(parts)) for result in done[index]]
 
 
@@ -356,7 +365,7 @@ def _execute_dask(
             index = index_of[future.key]
             done[index] = future.result()
             if progress:
-                progress(len(parts[index]))
+                progress.advance(len(parts[index]))
     return [result for index in range(len(parts)) for result in done[index]]
 
 
