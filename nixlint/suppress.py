@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
 from typing import TYPE_CHECKING, Literal
 
 from nixlint.span import Span
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from tree_sitter import Node
 
     from nixlint.parse import SourceFile
@@ -146,6 +147,8 @@ def _directive(
     until: date | None = None
     expiry = _UNTIL.search(rest)
     if expiry is not None:
+        from datetime import date
+
         try:
             until = date.fromisoformat(expiry.group("date"))
         except ValueError:

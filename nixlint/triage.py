@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date
 from typing import TYPE_CHECKING, Literal
 
 from nixlint import suppress
@@ -30,6 +29,8 @@ from nixlint.rules.suppression import (
 from nixlint.span import Span
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from nixlint.baseline import Baseline, Matcher
 
 Kind = Literal["inline", "file", "config", "baseline"]
@@ -91,7 +92,10 @@ def triage(
     ``files`` are the files the scan reported on (their suppression comments are checked
     even when they have no finding); ``read`` gives a file's current bytes by path.
     """
-    today = today or date.today()
+    if today is None:
+        from datetime import date
+
+        today = date.today()
     cwd = os.path.realpath(os.getcwd())
     by_path: dict[str, list[Finding]] = {}
     for finding in findings:

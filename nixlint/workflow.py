@@ -7,7 +7,6 @@ exist) are :class:`WorkflowError`\\ s; the CLI turns them into exit code 2.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -16,6 +15,8 @@ from nixlint.findings import Finding, Severity
 from nixlint.report import Report, scan_root
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from nixlint.analyze import Result
     from nixlint.hosts import Host
     from nixlint.provenance import Related
