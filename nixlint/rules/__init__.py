@@ -13,6 +13,8 @@ def load() -> None:
         containers,
         encryption,
         sandboxing,
+        secret_files,
+        secrets,
         services,
         suppression,
         syntax,

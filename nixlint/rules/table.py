@@ -189,6 +189,8 @@ class OptionCheck:
     fix: str | None = None
     #: Only attribute names (the last ``*`` component) matching this regex.
     names: str | None = None
+    #: Never show the value (a secret) in messages.
+    redact: bool = False
 
     def describe(self) -> str:
         text = f"`{self.option}` {self.test.describe}"
@@ -273,6 +275,8 @@ def _shown(
     check: OptionCheck, path: tuple[str, ...], it: Item, found: Match, per_item: bool
 ) -> str:
     leaf = path[-1]
+    if check.redact:
+        return f"{leaf} is a literal string"
     written = it.definition.written
     renamed = f", as the renamed option {schema.join(written)}" if written else ""
     whole = known_text(it.value)
@@ -320,7 +324,9 @@ def run_check(
             yield Hit(
                 span,
                 _message(
-                    check.problem.format(*captures, value=render(it.value)),
+                    check.problem.format(
+                        *captures, value="..." if check.redact else render(it.value)
+                    ),
                     _shown(check, path, it, found, check.test.per_item),
                     conditional,
                     notes,

@@ -135,3 +135,9 @@ def data(name: str) -> dict[str, Any]:
 def root_groups() -> dict[str, dict[str, Any]]:
     """Root-equivalent groups: name → ``{"when": option or None, "why": text}``."""
     return data("groups.json")["groups"]
+
+
+def network() -> dict[str, Any]:
+    """Sensitive ports, services whose ``openFirewall`` exposes an administration interface,
+    and interface-name prefixes (``network.json``)."""
+    return data("network.json")
