@@ -302,3 +302,15 @@ def test_suppression_keeps_line_endings_and_indentation() -> None:
 def test_no_suppression_comment_inside_a_string() -> None:
     doc = doc_of("{\n  x = ''\n    sandbox = false\n  '';\n}\n")
     assert actions.suppressions(doc, diagnostic("NIX301", rng(2, 4, 2, 19), None)) == []
+
+
+def test_rule_links_are_the_reports_unless_the_client_gives_a_template() -> None:
+    index = LineIndex(b"x\n")
+    default = to_diagnostic(finding(), index).code_description
+    assert default == lsp.CodeDescription(
+        href="https://github.com/nixlint/nixlint/blob/main/docs/rules.md#nix301-nix-sandbox-disabled"
+    )
+    mine = to_diagnostic(finding(), index, "https://docs.example.org/{code}/{name}#{anchor}")
+    assert mine.code_description == lsp.CodeDescription(
+        href="https://docs.example.org/NIX301/nix-sandbox-disabled#nix301-nix-sandbox-disabled"
+    )

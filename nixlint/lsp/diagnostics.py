@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from lsprotocol import types as lsp
 
+from nixlint import report
 from nixlint.findings import Confidence, Finding, Severity
 from nixlint.lsp.positions import LineIndex
 
 SOURCE = "nixlint"
 
-#: Where a rule's documentation lives; ``{code}``, ``{name}`` and ``{anchor}`` are filled in.
-#: Clients may pass another template as the ``ruleDocsUrl`` initialization option.
-RULE_DOCS_URL = "https://github.com/nixlint/nixlint/blob/main/docs/rules.md#{anchor}"
 
 SEVERITY = {
     Severity.CRITICAL: lsp.DiagnosticSeverity.Error,
@@ -22,8 +20,11 @@ SEVERITY = {
 }
 
 
-def rule_url(code: str, name: str, template: str = RULE_DOCS_URL) -> str:
-    """The link to a rule's section of ``docs/rules.md`` (headed ``CODE name``)."""
+def rule_url(code: str, name: str, template: str | None = None) -> str:
+    """The link to a rule's documentation: the reports' link, or a template the client
+    gave as the ``ruleDocsUrl`` initialization option (``{code}``, ``{name}``, ``{anchor}``)."""
+    if template is None:
+        return report.rule_url(code, name)
     return template.format(code=code, name=name, anchor=f"{code.lower()}-{name}")
 
 
@@ -40,7 +41,7 @@ def message(finding: Finding) -> str:
 def to_diagnostic(
     finding: Finding,
     index: LineIndex,
-    docs: str = RULE_DOCS_URL,
+    docs: str | None = None,
     related: list[lsp.DiagnosticRelatedInformation] | None = None,
 ) -> lsp.Diagnostic:
     return lsp.Diagnostic(

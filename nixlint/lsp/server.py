@@ -31,7 +31,7 @@ from nixlint import __version__
 from nixlint.findings import Finding
 from nixlint.lsp import handlers
 from nixlint.lsp.analysis import Snapshot, analyse
-from nixlint.lsp.diagnostics import RULE_DOCS_URL, to_diagnostic
+from nixlint.lsp.diagnostics import to_diagnostic
 from nixlint.lsp.documents import Document, encode, uri_path
 from nixlint.lsp.positions import Encoding, LineIndex, negotiate
 from nixlint.span import Span
@@ -74,7 +74,7 @@ class NixlintServer(LanguageServer):
         self.folder_projects: set[str] = set()
         self.shown_error: str | None = None
         self.debounce = DEBOUNCE
-        self.docs_url = RULE_DOCS_URL
+        self.docs_url: str | None = None  # the reports' links
         self.incremental = True
         self._worker: ThreadPoolExecutor | None = None
 
