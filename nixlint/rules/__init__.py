@@ -12,6 +12,8 @@ def load() -> None:
         access,
         containers,
         encryption,
+        isolation,
+        network,
         sandboxing,
         secret_files,
         secrets,

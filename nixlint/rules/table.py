@@ -36,6 +36,7 @@ import operator
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from nixlint import schema
 from nixlint.evaluate.values import List, Unknown, Value
@@ -53,6 +54,9 @@ from nixlint.rules.base import (
     where,
 )
 from nixlint.span import Span
+
+if TYPE_CHECKING:
+    from nixlint.graph import DefinitionState, Resolution
 
 # -- tests of a value -----------------------------------------------------------------------
 
@@ -239,21 +243,29 @@ def _instances(ctx: HostContext, check: OptionCheck) -> Iterator[tuple[tuple[str
         yield path, captures
 
 
+def _own(res: Resolution) -> tuple[list[DefinitionState], list[DefinitionState]]:
+    """The candidates that define the option itself, and the others: an enclosing value
+    nixlint cannot read, or a dynamic attribute name, which only *may* set it."""
+    own = [c for c in res.candidates if c.definition.path == res.path]
+    return own, [c for c in res.candidates if c.definition.path != res.path]
+
+
 def _precondition(ctx: HostContext, req: Requires, captures: list[str]) -> _Pre:
-    path = schema.split(req.option.format(*captures))
+    """Whether a precondition holds. Only definitions of the option itself count: a module
+    nixlint cannot read as a whole does not make every service "maybe enabled"."""
+    path = schema.canonical(schema.split(req.option.format(*captures)))
     res = ctx.resolve(path)
     shown = schema.join(path)
-    if not res.candidates:
-        if res.source == "none":
-            return _Pre(False)
-        return _Pre(req.test(res.value) is not None)
-    if res.known and not res.conditional:
-        if req.test(res.value) is None:
-            return _Pre(False)
-        return _Pre(True, option=shown, span=res.candidates[0].definition.span)
-    values = [c.definition.value.force() for c in res.candidates]
-    if not any(req.test(v) is not None or isinstance(v, Unknown) for v in values):
+    own, _ = _own(res)
+    if not own:
+        default = unset_value(ctx, path)
+        return _Pre(default is not schema.NO_DEFAULT and req.test(default) is not None)
+    values = [c.definition.value.force() for c in own]
+    passing = [req.test(v) is not None for v in values]
+    if not any(p or isinstance(v, Unknown) for p, v in zip(passing, values, strict=True)):
         return _Pre(False)
+    if all(passing) and not any(c.conditional for c in own):
+        return _Pre(True, option=shown, span=own[0].definition.span)
     return _Pre(True, True, f"if {shown} {req.test.describe}, which nixlint cannot decide")
 
 
@@ -354,7 +366,8 @@ def _unset(
 ) -> Iterator[Hit]:
     """A finding for an option that is unset (or set only under undecidable conditions),
     judged by its default."""
-    if candidates and not all(c.conditional for c in candidates):
+    own = [c for c in candidates if c.definition.path == path]
+    if own and not all(c.conditional for c in own):
         return
     default = unset_value(ctx, path)
     if default is schema.NO_DEFAULT:
@@ -367,13 +380,20 @@ def _unset(
     if found is None:
         return
     unread = ctx.unread_imports
-    anchor = anchor_unset(ctx, path, pres, candidates)
+    anchor = anchor_unset(ctx, path, pres, own)
     notes = [p.origin(anchor) for p in pres]
+    opaque = [c for c in candidates if c.definition.path != path]
+    if opaque:
+        where_ = where(opaque[0].definition.span, anchor)
+        notes.append(f"unless the value at {where_}, which nixlint cannot read, sets it")
     if unread:
         notes.append(f"unless an imported module nixlint cannot read sets it: {unread[0]}")
     shown = f"{path[-1]} is not set and defaults to {render(default)}"
-    if candidates:
-        shown = f"{path[-1]} is set only under a condition nixlint cannot decide, else defaults to {render(default)}"
+    if own:
+        shown = (
+            f"{path[-1]} is set only under a condition nixlint cannot decide, "
+            f"else defaults to {render(default)}"
+        )
     uncertain = any(p.uncertain for p in pres)
     yield Hit(
         anchor,
@@ -382,7 +402,7 @@ def _unset(
         ),
         schema.join(path),
         severity=check.severity,
-        confidence=_lowered(base, bool(candidates) + uncertain + bool(unread)),
+        confidence=_lowered(base, bool(own) + bool(opaque) + uncertain + bool(unread)),
     )
 
 
