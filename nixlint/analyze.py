@@ -32,6 +32,7 @@ from nixlint.scan import (
     execute,
     remember,
     severity_of,
+    summarise,
 )
 from nixlint.span import Span
 from nixlint.workspace import Workspace, is_flake, open_workspace
@@ -101,6 +102,8 @@ class Result:
     internal_errors: int = 0
     flakes: list[FlakeHosts] = field(default_factory=list)
     seconds: float = 0.0
+    #: for each finding (by :func:`finding_key`), the definitions that make its option's value
+    related: dict[tuple[object, ...], list[tuple[Span, str]]] = field(default_factory=dict)
     #: seconds spent parsing and taking apart each file
     timings: dict[str, float] = field(default_factory=dict)
     cache_hits: int = 0
@@ -132,6 +135,11 @@ class Result:
         }
 
 
+def finding_key(finding: Finding) -> tuple[object, ...]:
+    """What makes two hosts' findings the same finding (reported once, with both hosts)."""
+    return (finding.rule, finding.path, finding.line, finding.column, finding.message)
+
+
 def display_path(path: str, cwd: str | None = None) -> str:
     cwd = cwd or os.path.realpath(os.getcwd())
     rel = os.path.relpath(path, cwd)
@@ -146,6 +154,7 @@ class _Collector:
         self.selection = selection
         self.cwd = os.path.realpath(os.getcwd())
         self._by_key: dict[tuple[object, ...], tuple[Finding, list[str]]] = {}
+        self.related: dict[tuple[object, ...], list[tuple[Span, str]]] = {}
         self.internal_errors = 0
 
     def add(
@@ -158,6 +167,7 @@ class _Collector:
         host: str | None = None,
         severity: Severity | None = None,
         confidence: Confidence | None = None,
+        related: tuple[tuple[Span, str], ...] = (),
     ) -> None:
         if rule.code == syntax.INTERNAL_ERROR.code:
             self.internal_errors += 1
@@ -178,7 +188,15 @@ class _Collector:
             option=option,
             host=host,
         )
-        key = (finding.rule, finding.path, finding.line, finding.column, finding.message)
+        key = finding_key(finding)
+        if related:
+            known = self.related.setdefault(key, [])
+            for span, text in related:
+                if all(
+                    (s.path, s.line, s.column) != (span.path, span.line, span.column)
+                    for s, _ in known
+                ):
+                    known.append((span, text))
         existing = self._by_key.get(key)
         if existing is None:
             self._by_key[key] = (finding, [host] if host else [])
@@ -243,6 +261,9 @@ class Options:
     cache_dir: str | None = None  # None: no cache
     executor: str | None = None  # ``dask://HOST:PORT``
     progress: Progress | None = None
+    #: keep each host's option graph in the result (the language server reads them); a
+    #: batch scan keeps only what a report needs
+    keep_hosts: bool = True
 
 
 def check(
@@ -297,6 +318,7 @@ def _check(
             jobs=options.jobs,
             executor=options.executor,
             progress=options.progress,
+            keep_hosts=options.keep_hosts,
         )
     )
     done = [found if found is not None else next(fresh) for found in results]
@@ -305,29 +327,31 @@ def _check(
     hosts: list[Host | HostSummary] = []
     timings: dict[str, float] = dict(workspace.store.parse_seconds)
     for result in done:
-        for code, span, message, option, host, severity, confidence in result.records:
-            rule = rules_base.lookup(code)
+        for record in result.records:
+            rule = rules_base.lookup(record.rule)
             if rule is not None:
                 out.add(
                     rule,
-                    span,
-                    message,
-                    option=option,
-                    host=host,
-                    severity=severity_of(severity),
-                    confidence=confidence_of(confidence),
+                    record.span,
+                    record.message,
+                    option=record.option,
+                    host=record.host,
+                    severity=severity_of(record.severity),
+                    confidence=confidence_of(record.confidence),
+                    related=record.related,
                 )
-        if result.host is not None:
-            hosts.append(result.host)
         for module in getattr(result.host, "modules", ()):
             if module.seconds:
                 timings[module.path] = timings.get(module.path, 0.0) + module.seconds
+        if result.host is not None:
+            hosts.append(result.host if options.keep_hosts else summarise(result.host))
     return Result(
         out.findings(),
         workspace.targets,
         hosts,  # type: ignore[arg-type]
         out.internal_errors,
         flakes,
+        related=out.related,
         seconds=time.perf_counter() - started,
         timings=timings,
         cache_hits=len(refs) - len(todo),

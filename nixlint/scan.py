@@ -31,8 +31,46 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("nixlint")
 
-#: (rule code, span, message, option, host, severity, confidence)
-Record = tuple[str, Span, str, "str | None", "str | None", "str | None", "str | None"]
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A rule's hit in one host, with the definitions that make the option's value there
+    (for reports that show more than one location)."""
+
+    rule: str
+    span: Span
+    message: str
+    option: str | None = None
+    host: str | None = None
+    severity: str | None = None
+    confidence: str | None = None
+    related: tuple[tuple[Span, str], ...] = ()
+
+    def to_json(self) -> list[object]:
+        return [
+            self.rule,
+            list(_span_tuple(self.span)),
+            self.message,
+            self.option,
+            self.host,
+            self.severity,
+            self.confidence,
+            [[list(_span_tuple(span)), text] for span, text in self.related],
+        ]
+
+    @classmethod
+    def from_json(cls, data: list[object]) -> Record:
+        rule, span, message, option, host, severity, confidence, related = data
+        return cls(
+            str(rule),
+            Span(*span),  # type: ignore[misc]
+            str(message),
+            option,  # type: ignore[arg-type]
+            host,  # type: ignore[arg-type]
+            severity,  # type: ignore[arg-type]
+            confidence,  # type: ignore[arg-type]
+            tuple((Span(*sp), str(text)) for sp, text in related),  # type: ignore[misc,union-attr]
+        )
 
 
 @dataclass(frozen=True)
@@ -71,9 +109,7 @@ class JobResult:
     def to_json(self) -> dict[str, object]:
         host = self.host
         return {
-            "records": [
-                [c, list(_span_tuple(s)), m, o, h, sv, cf] for c, s, m, o, h, sv, cf in self.records
-            ],
+            "records": [record.to_json() for record in self.records],
             "host": None
             if host is None
             else {
@@ -90,10 +126,7 @@ class JobResult:
     def from_json(cls, ref: JobRef, data: object) -> JobResult | None:
         try:
             assert isinstance(data, dict)
-            records: list[Record] = [
-                (str(c), Span(*s), str(m), o, h, sv, cf)
-                for c, s, m, o, h, sv, cf in data["records"]
-            ]
+            records = [Record.from_json(r) for r in data["records"]]
             host = data["host"]
             summary = None
             if host is not None:
@@ -201,28 +234,20 @@ def _run_rules(host: Host, rules: list[rules_base.Rule]) -> list[Record]:
     records: list[Record] = []
     for imp in host.missing:
         if imp.span is not None:
-            records.append(
-                (
-                    syntax.IMPORT_NOT_FOUND.code,
-                    imp.span,
-                    f"imported file not found: {_shown(imp.path or imp.label)}",
-                    None,
-                    host.name,
-                    None,
-                    None,
-                )
-            )
+            message = f"imported file not found: {_shown(imp.path or imp.label)}"
+            records.append(Record(syntax.IMPORT_NOT_FOUND.code, imp.span, message, host=host.name))
     ctx = rules_base.HostContext(host)
     for rule in rules:
         try:
             with host.graph.activate():
                 hits = list(rule.check(ctx))  # type: ignore[misc]
+                made = [_related(host, hit.option, hit.span) for hit in hits]
         except Exception as err:
             records.append(_internal_record(host.root, err, rule.code))
             continue
-        for hit in hits:
+        for hit, related in zip(hits, made, strict=True):
             records.append(
-                (
+                Record(
                     rule.code,
                     hit.span,
                     hit.message,
@@ -230,9 +255,36 @@ def _run_rules(host: Host, rules: list[rules_base.Rule]) -> list[Record]:
                     host.name,
                     hit.severity.value if hit.severity else None,
                     hit.confidence.value if hit.confidence else None,
+                    related,
                 )
             )
     return records
+
+
+def _related(host: Host, option: str | None, own: Span) -> tuple[tuple[Span, str], ...]:
+    """The definitions that make (or, under a condition, may make) the option's value in
+    this host, other than the finding's own line."""
+    if option is None:
+        return ()
+    try:
+        resolution = host.graph.resolve(option)
+    except Exception:  # a report's extra locations must not fail a rule
+        return ()
+    found: list[tuple[Span, str]] = []
+    for state in resolution.candidates:
+        definition = state.definition
+        span = definition.span
+        if (span.path, span.line) == (own.path, own.line):
+            continue
+        condition = ", under a condition nixlint cannot decide" if state.conditional else ""
+        found.append(
+            (
+                span,
+                f"{option} is defined here (priority {definition.priority}{condition}; "
+                f"host {host.name})",
+            )
+        )
+    return tuple(found)
 
 
 def _shown(path: str) -> str:
@@ -247,7 +299,7 @@ def _internal_record(path: str, err: Exception, code: str | None = None) -> Reco
     )
     where = f" in rule {code}" if code else ""
     message = f"nixlint failed{where}: {type(err).__name__}: {err}"
-    return (syntax.INTERNAL_ERROR.code, Span(path, 1, 1, 1, 1), message, None, None, None, None)
+    return Record(syntax.INTERNAL_ERROR.code, Span(path, 1, 1, 1, 1), message)
 
 
 def severity_of(value: str | None) -> Severity | None:
@@ -267,12 +319,12 @@ def run_batch(setup: Setup, refs: list[JobRef]) -> list[JobResult]:
     results = []
     for ref in refs:
         result = runner.run(ref)
-        result.host = _summary(result.host)
+        result.host = summarise(result.host)
         results.append(result)
     return results
 
 
-def _summary(host: Host | HostSummary | None) -> HostSummary | None:
+def summarise(host: Host | HostSummary | None) -> HostSummary | None:
     if host is None or isinstance(host, HostSummary):
         return host
     return HostSummary(
@@ -312,8 +364,10 @@ def execute(
     jobs: int = 1,
     executor: str | None = None,
     progress: Progress | None = None,
+    keep_hosts: bool = True,
 ) -> list[JobResult]:
-    """Run every ref and return the results in the order of ``refs``."""
+    """Run every ref and return the results in the order of ``refs`` (with each host's
+    option graph when ``keep_hosts`` and the work stays in this process)."""
     if not refs:
         return []
     if executor:
@@ -322,7 +376,10 @@ def execute(
         runner = runner or Runner(setup)
         results = []
         for ref in refs:
-            results.append(runner.run(ref))
+            result = runner.run(ref)
+            if not keep_hosts:
+                result.host = summarise(result.host)  # let the option graph go now
+            results.append(result)
             if progress:
                 progress.advance(1)
         return results
@@ -396,5 +453,5 @@ def cached(cache: Cache, store: FileStore, setup: Setup, ref: JobRef) -> JobResu
 
 def remember(cache: Cache, setup: Setup, results: Iterable[JobResult]) -> None:
     for result in results:
-        if not any(r[0] == syntax.INTERNAL_ERROR.code for r in result.records):
+        if not any(r.rule == syntax.INTERNAL_ERROR.code for r in result.records):
             cache.put("hosts", cache_key(setup, result.ref), result.to_json())

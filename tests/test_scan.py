@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bench.corpus import generate
-from nixlint.analyze import Options, check
+from nixlint.analyze import Options, check, finding_key
 from nixlint.cache import FILENAME, Cache
 from nixlint.report import get
 
@@ -142,3 +142,32 @@ def test_nested_recordings_each_see_what_was_read_inside_them(tmp_path: Path) ->
     assert second == {str(tmp_path / "b.nix")}
     assert outer == {str(tmp_path / "a.nix"), str(tmp_path / "b.nix")}
     assert store.recorders == []
+
+
+def test_related_definitions_travel_with_the_finding_whatever_runs_the_host(tmp_path: Path) -> None:
+    write_files = {
+        "common.nix": "{ lib, ... }: { nix.settings.sandbox = lib.mkDefault false; }",
+        "hosts/a.nix": "{ lib, ... }: { imports = [ ../common.nix ]; nix.settings.sandbox = lib.mkDefault false; }",
+    }
+    for name, text in write_files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    kept = check([str(tmp_path)])
+    summarised = check(
+        [str(tmp_path)], options=Options(keep_hosts=False, cache_dir=str(tmp_path / "c"))
+    )
+    cached_run = check(
+        [str(tmp_path)], options=Options(keep_hosts=False, cache_dir=str(tmp_path / "c"))
+    )
+    assert cached_run.cache_hits == 1
+    for result in (kept, summarised, cached_run):
+        assert [(Path(f.path).name, f.line) for f in result.findings] == [
+            ("common.nix", 1),
+            ("a.nix", 1),
+        ]
+        shown = {
+            (Path(f.path).name, Path(span.path).name, span.line)
+            for f in result.findings
+            for span, _ in result.related.get(finding_key(f), [])
+        }
+        assert shown == {("common.nix", "a.nix", 1), ("a.nix", "common.nix", 1)}
