@@ -10,7 +10,15 @@ from collections.abc import Iterator
 from nixlint.findings import Confidence, Severity
 from nixlint.rules.base import Hit, HostContext, Item, confidence_for, known_text, rule, when
 from nixlint.rules.containers import is_runtime_socket
-from nixlint.rules.table import OptionCheck, Requires, contains, equals, one_of, table_rule
+from nixlint.rules.table import (
+    OptionCheck,
+    Requires,
+    contains,
+    equals,
+    negate,
+    one_of,
+    table_rule,
+)
 
 NIX_CONF_REFS = (
     "https://nix.dev/manual/nix/stable/command-ref/conf-file.html",
@@ -156,8 +164,16 @@ def _sandbox_hit(
 
 
 def _trusted_hit(span: object, option: str, user: str, conditional: bool) -> Hit:
+    confidence = Confidence.HIGH
     if user == "*":
         who, severity = "every user", Severity.CRITICAL
+    elif "…" in user:
+        # a name nixlint cannot know ("${user}"): not root, unless it evaluates to root
+        who, severity, confidence = (
+            f"{user} (a name nixlint cannot know)",
+            Severity.MEDIUM,
+            Confidence.MEDIUM,
+        )
     elif user.startswith("@"):
         who, severity = f"every member of group {user[1:]}", Severity.MEDIUM
     else:
@@ -169,7 +185,7 @@ def _trusted_hit(span: object, option: str, user: str, conditional: bool) -> Hit
         "is root on the host; leave trusted-users at root and use allowed-users",
         option,
         severity=severity,
-        confidence=confidence_for(Confidence.HIGH, conditional),
+        confidence=confidence_for(confidence, conditional),
     )
 
 
@@ -359,7 +375,10 @@ table_rule(
             "security.apparmor.policies.*.enforce",
             equals(False),
             "AppArmor policy '{0}' only complains",
-            requires=_APPARMOR_ON,
+            requires=(
+                *_APPARMOR_ON,
+                Requires("security.apparmor.policies.{0}.enable", negate(equals(False))),
+            ),
         ),
         OptionCheck(
             "security.apparmor.policies.*.enable",

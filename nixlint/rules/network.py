@@ -333,7 +333,10 @@ def firewall_trusted_interface(ctx: HostContext) -> Iterator[Hit]:
         if not name or name == "lo":
             continue
         conditional = it.conditional or undecided
-        if _prefixed(name, "virtual_interfaces"):
+        if "…" in name:
+            severity, confidence, kind = Severity.MEDIUM, Confidence.LOW, "an interface"
+            name = f"{name} (a name nixlint cannot know)"
+        elif _prefixed(name, "virtual_interfaces"):
             severity, confidence, kind = Severity.LOW, Confidence.HIGH, "a virtual interface"
         elif _prefixed(name, "physical_interfaces"):
             severity, confidence, kind = Severity.HIGH, Confidence.HIGH, "a network interface"

@@ -232,7 +232,7 @@ _NOT_SECRET_OPTION = re.compile(
 
 def _file_options(ctx: HostContext) -> Iterator[tuple[str, ...]]:
     for path in sorted(ctx.graph.all_paths()):
-        if not path or path[-1] == WILDCARD:
+        if len(path) < 2 or path[-1] == WILDCARD:
             continue
         if path[:3] == ("boot", "initrd", "luks"):
             continue  # the encryption rules judge LUKS key files
@@ -294,8 +294,8 @@ def secret_file_in_store(ctx: HostContext) -> Iterator[Hit]:
             )
             for value in values:
                 source = store_path(value)
-                if source is None or safe_file(source):
-                    continue
+                if source is None or safe_file(source) or source.endswith(".nix"):
+                    continue  # not a file, an encrypted one, or Nix source
                 yield Hit(
                     it.span,
                     f"{schema.join(path)} is the path literal {_short(source)}, which is "

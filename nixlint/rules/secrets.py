@@ -11,7 +11,7 @@ from nixlint.evaluate.values import AttrSet, Thunk, Value
 from nixlint.findings import Confidence, Severity
 from nixlint.modules import WILDCARD
 from nixlint.rules.base import Hit, HostContext, Item, confidence_for, known_text, rule, when
-from nixlint.rules.secretwords import known_option, names_secret, secret_literal
+from nixlint.rules.secretwords import known_option, names_secret, secret_literal, secret_option
 from nixlint.rules.table import Match, OptionCheck, Test, table_rule
 
 STORE_REFS = (
@@ -187,7 +187,7 @@ def _elsewhere(path: tuple[str, ...]) -> bool:
 
 def _secret_options(ctx: HostContext) -> Iterator[tuple[tuple[str, ...], str | None]]:
     for path in sorted(ctx.graph.all_paths()):
-        if not path or WILDCARD in path[-1:] or _elsewhere(path):
+        if WILDCARD in path[-1:] or not secret_option(path) or _elsewhere(path):
             continue
         known = known_option(path)
         if known is not None or names_secret(path[-1]):
@@ -250,8 +250,8 @@ def secret_option_literal(ctx: HostContext) -> Iterator[Hit]:
     `!secret …`) are not reported; neither are the options other secrets rules cover."""
     for path, known in _secret_options(ctx):
         for it in ctx.candidate_values(path):
-            if secret_literal(it.value) is None:
-                continue
+            if secret_literal(it.value) is None or it.value == path[-1]:
+                continue  # not a secret, or a reference by the secret's own name
             base = Confidence.HIGH if known else Confidence.MEDIUM
             instead = (
                 f"use {known}"

@@ -24,7 +24,14 @@ def _data() -> dict[str, object]:
 
 @cache
 def _placeholders() -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in _data()["placeholders"]), re.IGNORECASE)  # type: ignore[union-attr]
+    return re.compile("|".join(_group(p) for p in _data()["placeholders"]))  # type: ignore[union-attr]
+
+
+def _group(pattern: str) -> str:
+    """``(?i)x`` → ``(?i:x)``: a flag that applies to one alternative only."""
+    if pattern.startswith("(?i)"):
+        return f"(?i:{pattern[4:]})"
+    return f"(?:{pattern})"
 
 
 def words(name: str) -> list[str]:
@@ -48,6 +55,13 @@ def names_secret(name: str) -> bool:
     if end < 0:
         return False
     return not any(w in other for w in parts[end + 1 :])
+
+
+def secret_option(path: tuple[str, ...]) -> bool:
+    """True when an option path can hold a secret at all: an option (two components at
+    least), not inside a set whose entries are commands, aliases or durations."""
+    parents = set(_data()["not_secret_parents"])  # type: ignore[arg-type]
+    return len(path) >= 2 and not any(part in parents for part in path[:-1])
 
 
 def secret_literal(value: Value) -> str | None:

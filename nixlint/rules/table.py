@@ -269,6 +269,11 @@ def _precondition(ctx: HostContext, req: Requires, captures: list[str]) -> _Pre:
     return _Pre(True, True, f"if {shown} {req.test.describe}, which nixlint cannot decide")
 
 
+def _display(captures: list[str]) -> list[str]:
+    """Attribute names for messages: a dynamic name (``"${user}"``) is shown as ``…``."""
+    return ["…" if c == "*" else c for c in captures]
+
+
 def _message(
     problem: str, shown: str, conditional: bool, notes: list[str], why: str, fix: str
 ) -> str:
@@ -337,7 +342,7 @@ def run_check(
                 span,
                 _message(
                     check.problem.format(
-                        *captures, value="..." if check.redact else render(it.value)
+                        *_display(captures), value="..." if check.redact else render(it.value)
                     ),
                     _shown(check, path, it, found, check.test.per_item),
                     conditional,
@@ -387,7 +392,7 @@ def _unset(
         where_ = where(opaque[0].definition.span, anchor)
         notes.append(f"unless the value at {where_}, which nixlint cannot read, sets it")
     if unread:
-        notes.append(f"unless an imported module nixlint cannot read sets it: {unread[0]}")
+        notes.append("unless an imported module nixlint cannot read sets it")
     shown = f"{path[-1]} is not set and defaults to {render(default)}"
     if own:
         shown = (
@@ -398,7 +403,12 @@ def _unset(
     yield Hit(
         anchor,
         _message(
-            check.problem.format(*captures, value=render(default)), shown, False, notes, why, fix
+            check.problem.format(*_display(captures), value=render(default)),
+            shown,
+            False,
+            notes,
+            why,
+            fix,
         ),
         schema.join(path),
         severity=check.severity,
