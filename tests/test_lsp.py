@@ -614,3 +614,29 @@ async def test_related_information_names_the_other_definitions(
             "nix.settings.sandbox is defined here (priority 100; host configuration)",
         ),
     )
+
+
+@pytest_lsp.fixture(config=config())
+async def patient_client(lsp_client: RecordingClient):
+    await lsp_client.initialize_session(
+        lsp.InitializeParams(
+            capabilities=client_capabilities("visual-studio-code"),
+            initialization_options={"debounce": 1.0},
+        )
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_changes_in_a_burst_give_one_analysis(
+    patient_client: RecordingClient, tmp_path: Path
+) -> None:
+    root = project(tmp_path, {"configuration.nix": CONFIGURATION, "common.nix": COMMON})
+    address = open_file(patient_client, root / "common.nix")
+    await published(patient_client, address, version=1)
+    mark = len(patient_client.published)
+    # typing "true" over "false", one key at a time
+    for version, (end, text) in enumerate([(30, "t"), (26, "tr"), (27, "tru"), (28, "true")], 2):
+        change(patient_client, address, version, (2, 25), (2, end), text)
+    assert await published(patient_client, address, after=mark) == []
+    assert [p.version for p in patient_client.published[mark:]] == [5]
