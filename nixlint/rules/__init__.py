@@ -13,11 +13,13 @@ def load() -> None:
         containers,
         encryption,
         isolation,
+        listeners,
         network,
         sandboxing,
         secret_files,
         secrets,
         services,
+        ssh,
         suppression,
         syntax,
     )

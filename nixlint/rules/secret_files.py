@@ -230,6 +230,13 @@ _NOT_SECRET_OPTION = re.compile(
 )
 
 
+#: Options for secret files whose names do not say so.
+_SECRET_FILE_OPTIONS = {
+    ("boot", "initrd", "network", "ssh", "hostKeys"),
+    ("services", "openssh", "hostKeys"),
+}
+
+
 def _file_options(ctx: HostContext) -> Iterator[tuple[str, ...]]:
     for path in sorted(ctx.graph.all_paths()):
         if len(path) < 2 or path[-1] == WILDCARD:
@@ -237,7 +244,7 @@ def _file_options(ctx: HostContext) -> Iterator[tuple[str, ...]]:
         if path[:3] == ("boot", "initrd", "luks"):
             continue  # the encryption rules judge LUKS key files
         named = _FILE_OPTION.search(path[-1]) and not _NOT_SECRET_OPTION.search(schema.join(path))
-        if named or (path[:3] == ("boot", "initrd", "secrets") and len(path) == 4):
+        if named or path in _SECRET_FILE_OPTIONS or path[:3] == ("boot", "initrd", "secrets"):
             yield path
 
 
@@ -284,8 +291,9 @@ def _file_options(ctx: HostContext) -> Iterator[tuple[str, ...]]:
 def secret_file_in_store(ctx: HostContext) -> Iterator[Hit]:
     """Flags options for secret files — names ending in `passwordFile`, `keyFile`,
     `secretFile`, `tokenFile`, `credentialsFile`, `environmentFile(s)`, `netrc-file`,
-    `sslCertificateKey`… and `boot.initrd.secrets` entries — whose value is a Nix path
-    literal (or a list holding one). Encrypted files (`*.age`, sops files), public keys and
+    `sslCertificateKey`…, `boot.initrd.secrets` entries and initrd SSH host keys
+    (`boot.initrd.network.ssh.hostKeys`) — whose value is a Nix path literal (or a list
+    holding one). Encrypted files (`*.age`, sops files), public keys and
     certificates are not reported; LUKS key files are left to the encryption rules."""
     for path in _file_options(ctx):
         for it in ctx.candidate_values(path):
