@@ -178,6 +178,36 @@ def check(
     exclude: ExcludeOption = None,
     config: ConfigOption = None,
     isolated: IsolatedOption = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Processes to build hosts in (default: the number of CPUs).",
+            show_default=False,
+        ),
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Neither read nor write the result cache.")
+    ] = False,
+    cache_dir: Annotated[
+        str | None,
+        typer.Option(
+            "--cache-dir",
+            metavar="DIR",
+            help="Where the cache lives (default: $XDG_CACHE_HOME/nixlint).",
+            show_default=False,
+        ),
+    ] = None,
+    executor: Annotated[
+        str | None,
+        typer.Option(
+            "--executor",
+            metavar="dask://HOST:PORT",
+            help="Build hosts on a Dask cluster (needs nixlint's dask extra).",
+        ),
+    ] = None,
 ) -> None:
     """Analyse files and report security findings."""
     from nixlint.quick import execute
@@ -199,6 +229,10 @@ def check(
         exclude,
         config,
         isolated,
+        jobs,
+        no_cache,
+        cache_dir,
+        executor,
     )
     raise typer.Exit(code)
 
@@ -310,6 +344,39 @@ class RulesFormat(StrEnum):
     text = "text"
     json = "json"
     markdown = "markdown"
+
+
+@app.command()
+def hosts(
+    paths: Annotated[list[str], typer.Argument(help="Files or directories to look in.")],
+    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+) -> None:
+    """List the hosts found (flake nixosConfigurations, root modules) and their files."""
+    from nixlint.analyze import UsageError, list_hosts
+
+    try:
+        found = list_hosts(paths)
+    except UsageError as err:
+        raise _fail(str(err)) from None
+    if format is Format.json:
+        typer.echo(json.dumps(found, indent=2))
+        return
+    for host in found["hosts"]:  # type: ignore[union-attr]
+        typer.echo(
+            f"{host['name']}  ({host['kind']}: {host['origin']}, {len(host['files'])} files)"
+        )
+        for path in host["files"]:
+            typer.echo(f"    {path}")
+        for label in host["external_imports"]:
+            typer.echo(f"    + {label} (not read)")
+        for path in host["missing_imports"]:
+            typer.echo(f"    ! {path} (missing)")
+    for flake in found["flakes"]:  # type: ignore[union-attr]
+        for reason in flake["unresolved"]:
+            typer.echo(f"{flake['path']}: not resolved: {reason}")
+    orphans = found["files_without_host"]
+    if orphans:
+        typer.echo(f"{len(orphans)} files belong to no host: " + ", ".join(orphans))  # type: ignore[arg-type]
 
 
 @app.command()

@@ -29,6 +29,10 @@ VALUED = {
     "--baseline": "baseline",
     "--exclude": "exclude",
     "--config": "config",
+    "--jobs": "jobs",
+    "-j": "jobs",
+    "--cache-dir": "cache_dir",
+    "--executor": "executor",
 }
 REPEATABLE = frozenset({"select", "extend_select", "ignore", "exclude"})
 FLAGS = {
@@ -39,6 +43,7 @@ FLAGS = {
     "--show-suppressed": "show_suppressed",
     "--no-inline-ignores": "no_inline_ignores",
     "--isolated": "isolated",
+    "--no-cache": "no_cache",
 }
 CHOICES = {"format": FORMATS, "fail_on": SEVERITIES}
 
@@ -69,6 +74,11 @@ def parse(argv: Sequence[str]) -> dict[str, object] | None:
         key = VALUED[name]
         if key in CHOICES and value not in CHOICES[key]:
             return None
+        if key == "jobs":
+            if not value.isdigit() or int(value) < 1:
+                return None
+            options[key] = int(value)
+            continue
         if key in REPEATABLE:
             options.setdefault(key, []).append(value)  # type: ignore[union-attr]
         else:
@@ -98,11 +108,30 @@ def execute(
     exclude: list[str] | None = None,
     config: str | None = None,
     isolated: bool = False,
+    jobs: int | None = None,
+    no_cache: bool = False,
+    cache_dir: str | None = None,
+    executor: str | None = None,
 ) -> int:
     """Run a check and write its report; returns the exit code."""
+    import os
+
     from nixlint import report
+    from nixlint.analyze import Options
+    from nixlint.cache import default_directory
     from nixlint.config import Overrides
+    from nixlint.console import A_MOMENT, ProgressBar, summary, wants_live_output
     from nixlint.workflow import WorkflowError, run
+
+    live = wants_live_output(sys.stderr)
+    progress = ProgressBar() if live else None
+    options = Options(
+        jobs=jobs or os.cpu_count() or 1,
+        cache_dir=None if no_cache else (cache_dir or default_directory()),
+        executor=executor,
+        progress=progress,
+        keep_hosts=False,
+    )
 
     overrides = Overrides(
         select=select,
@@ -116,9 +145,22 @@ def execute(
         isolated=isolated,
     )
     try:
-        outcome = run(paths, overrides, show_suppressed=show_suppressed, statistics=statistics)
+        outcome = run(
+            paths,
+            overrides,
+            show_suppressed=show_suppressed,
+            statistics=statistics,
+            options=options,
+        )
     except WorkflowError as err:
         return _error(str(err))
+    except RuntimeError as err:  # the executor could not be reached or used
+        return _error(str(err))
+    finally:
+        if progress is not None:
+            progress.close()
+    if live and outcome.result.seconds > 2 * A_MOMENT:
+        summary(outcome.result, sys.stderr)
     render = report.get(format)
     if output:
         try:

@@ -413,8 +413,14 @@ def _execute_dask(
     except ImportError as err:  # pragma: no cover - depends on the install
         raise RuntimeError("the Dask executor needs `pip install 'nixlint[dask]'`") from err
     target = address.removeprefix("dask://")
+    target = f"tcp://{target}" if "://" not in target else target
     parts = batches(refs, max(jobs, 1) * 4)
-    with Client(f"tcp://{target}" if "://" not in target else target, timeout=30) as client:
+    timeout = float(os.environ.get("NIXLINT_DASK_TIMEOUT", "10"))
+    try:
+        client = Client(target, timeout=timeout)
+    except (OSError, TimeoutError, ValueError) as err:
+        raise RuntimeError(f"cannot use the Dask scheduler at {address}: {err}") from None
+    with client:
         futures = client.map(run_batch, [setup] * len(parts), parts, pure=False)
         index_of = {future.key: index for index, future in enumerate(futures)}
         done: dict[int, list[JobResult]] = {}

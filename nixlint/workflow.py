@@ -17,8 +17,7 @@ from nixlint.report import Report, scan_root
 if TYPE_CHECKING:
     from datetime import date
 
-    from nixlint.analyze import Result
-    from nixlint.hosts import Host
+    from nixlint.analyze import Options, Result
     from nixlint.provenance import Related
 
 
@@ -49,15 +48,17 @@ def run(
     show_suppressed: bool = False,
     statistics: bool = False,
     today: date | None = None,
+    options: Options | None = None,
 ) -> Outcome:
-    """Analyse ``paths`` and keep what the configuration, suppressions and baseline leave."""
+    """Analyse ``paths`` and keep what the configuration, suppressions and baseline leave.
+    ``options`` say how to run the scan (processes, cache, cluster)."""
     from nixlint.analyze import Selection, UsageError, check
     from nixlint.triage import triage
 
     try:
         policy = Policy(overrides)
         selection = Selection(select=policy.analysis_rules())
-        result = check(paths, selection, exclude=policy.excluded)
+        result = check(paths, selection, exclude=policy.excluded, options=options)
         baseline_path = policy.baseline(paths) if use_baseline else None
         baseline = None
         if baseline_path:
@@ -78,15 +79,18 @@ def run(
         statistics=statistics,
         root=scan_root(),
         baseline=baseline_path,
-        related=partial(_related, result.hosts),
+        related=partial(_related, result),
     )
     return Outcome(report, fail_on, result)
 
 
-def _related(hosts: list[Host], finding: Finding) -> list[Related]:
-    from nixlint.provenance import related
+def _related(result: Result, finding: Finding) -> list[Related]:
+    """The definitions that make the finding's option value, from wherever its hosts were
+    built (this process, a worker, or the cache)."""
+    from nixlint.analyze import finding_key
+    from nixlint.provenance import Related
 
-    return related(hosts, finding)
+    return [Related(span, text) for span, text in result.related.get(finding_key(finding), [])]
 
 
 def findings(paths: list[str], overrides: Overrides | None = None) -> list[Finding]:

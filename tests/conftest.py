@@ -28,9 +28,13 @@ def expectations(path: Path) -> set[tuple[str, int, str]]:
 
 
 @pytest.fixture(autouse=True)
-def _in_repo_root(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Findings carry paths relative to the working directory: run from the repository root."""
+def _in_repo_root(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Findings carry paths relative to the working directory: run from the repository root.
+    The command line caches results: each test gets its own cache."""
     monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
 
 
 def write(tmp: Path, files: dict[str, str]) -> Path:

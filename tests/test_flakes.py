@@ -195,3 +195,30 @@ def test_hosts_listing_and_coverage(tmp_path: Path) -> None:
     assert [rel(p) for p in found["files_without_host"]] == ["pkgs/tool.nix"]
     result = check([str(tmp_path)])
     assert result.summary()["analysed"] == {"flake_hosts": 2, "module_hosts": 1, "syntax_only": 2}
+
+
+def test_hosts_command(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from nixlint.cli import app
+
+    write(
+        tmp_path,
+        {
+            "flake.nix": """{
+              outputs = { nixpkgs, ... }: {
+                nixosConfigurations.web = nixpkgs.lib.nixosSystem { modules = [ ./web.nix ]; };
+              };
+            }""",
+            "web.nix": "{ networking.hostName = \\"web\\"; }",
+        },
+    )
+    runner = CliRunner()
+    done = runner.invoke(app, ["hosts", str(tmp_path), "--format", "json"])
+    assert done.exit_code == 0
+    [host] = json.loads(done.output)["hosts"]
+    assert (host["name"], host["kind"], [Path(f).name for f in host["files"]]) == ("web", "flake", ["web.nix"])
+    text = runner.invoke(app, ["hosts", str(tmp_path)])
+    assert text.output.splitlines()[0].startswith("web  (flake: ")

@@ -171,3 +171,30 @@ def test_related_definitions_travel_with_the_finding_whatever_runs_the_host(tmp_
             for span, _ in result.related.get(finding_key(f), [])
         }
         assert shown == {("common.nix", "a.nix", 1), ("a.nix", "common.nix", 1)}
+
+
+def test_the_command_line_runs_in_parallel_and_caches(fleet: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from nixlint.cli import app
+
+    runner = CliRunner()
+    cache = str(tmp_path / "cache")
+    outputs = []
+    for args in (
+        ["--jobs", "1", "--no-cache"],
+        ["--jobs", "2", "--cache-dir", cache],
+        ["-j", "2", "--cache-dir", cache],
+    ):
+        done = runner.invoke(app, ["check", str(fleet), "--format", "json", *args])
+        assert done.exit_code == 1, done.output
+        outputs.append(done.output)
+    assert outputs[1] == outputs[0] and outputs[2] == outputs[0]
+    assert (tmp_path / "cache" / FILENAME).exists()
+    bad = runner.invoke(
+        app,
+        ["check", str(fleet), "--executor", "dask://127.0.0.1:1"],
+        env={"NIXLINT_DASK_TIMEOUT": "1"},
+    )
+    assert bad.exit_code == 2
+    assert "cannot use the Dask scheduler at dask://127.0.0.1:1" in bad.output
