@@ -212,13 +212,17 @@ def test_hosts_command(tmp_path: Path) -> None:
                 nixosConfigurations.web = nixpkgs.lib.nixosSystem { modules = [ ./web.nix ]; };
               };
             }""",
-            "web.nix": "{ networking.hostName = \\"web\\"; }",
+            "web.nix": '{ networking.hostName = "web"; }',
         },
     )
     runner = CliRunner()
     done = runner.invoke(app, ["hosts", str(tmp_path), "--format", "json"])
     assert done.exit_code == 0
     [host] = json.loads(done.output)["hosts"]
-    assert (host["name"], host["kind"], [Path(f).name for f in host["files"]]) == ("web", "flake", ["web.nix"])
+    assert (host["name"], host["kind"], [Path(f).name for f in host["files"]]) == (
+        "web",
+        "flake",
+        ["web.nix"],
+    )
     text = runner.invoke(app, ["hosts", str(tmp_path)])
     assert text.output.splitlines()[0].startswith("web  (flake: ")
