@@ -300,9 +300,11 @@ def _check(
     codes = tuple(
         r.code for r in rules_base.all_rules() if r.check is not None and selection.wants(r.code)
     )
-    setup = Setup(tuple(workspace.store.roots), codes)
+    setup = Setup(tuple(workspace.store.roots), codes, dependencies=cache is not None)
     runner = Runner(setup, workspace.store)
     refs, flakes = plan_hosts(workspace, runner, out)
+    if not options.keep_hosts:
+        runner.plan_usage(_usage(workspace, runner, refs))
     results: list[JobResult | None] = [
         cached(cache, workspace.store, setup, ref) if cache is not None else None for ref in refs
     ]
@@ -395,6 +397,22 @@ def plan_hosts(
     roots = [r for r in workspace.roots_reaching(targets) if r not in covered]
     refs.extend(JobRef("module", r, host_name(r)) for r in roots)
     return _unique(refs), flakes
+
+
+def _usage(workspace: Workspace, runner: Runner, refs: list[JobRef]) -> dict[JobRef, set[str]]:
+    """The files each host may read, from the paths its files write."""
+    usage: dict[JobRef, set[str]] = {}
+    for ref in refs:
+        if ref.kind == "module":
+            usage[ref] = workspace.reachable([ref.origin])
+            continue
+        found, _ = runner.flake(ref.origin)
+        starts: list[str] = []
+        for spec in found.hosts if found is not None else ():
+            if spec.name == ref.attr and spec.kind == ref.system:
+                starts = [m.path for m in spec.modules if m.kind == "file" and m.path]
+        usage[ref] = workspace.reachable(starts)
+    return usage
 
 
 def _unique(refs: list[JobRef]) -> list[JobRef]:

@@ -88,6 +88,12 @@ class ModuleCache:
             self._modules[key] = found
         return found
 
+    def forget(self, path: str) -> None:
+        """Let the modules of a file go (no host left to build uses them)."""
+        for key in [k for k in self._modules if k[0] == path]:
+            del self._modules[key]
+        self.evaluator.forget(path)
+
     def _take_apart(
         self, module: Module, value: Value | None, args: AttrSet, span: Span | None
     ) -> list[Module]:

@@ -161,7 +161,8 @@ class Setup:
 
     scopes: tuple[str, ...]
     rules: tuple[str, ...]  # the codes to run
-    cache_dir: str | None = None
+    #: record what each host read (its inputs' fingerprints), for the cache
+    dependencies: bool = False
 
 
 class Runner:
@@ -177,6 +178,24 @@ class Runner:
             r for r in rules_base.all_rules() if r.check is not None and r.code in setup.rules
         ]
         self._flakes: dict[str, tuple[FlakeHosts, set[str]]] = {}
+        #: how many hosts still to build may use each file (when the plan says): at zero
+        #: the file's tree and modules are let go, so memory follows the hosts in progress
+        self.users: dict[str, int] = {}
+        self._usage: dict[JobRef, set[str]] = {}
+
+    def plan_usage(self, usage: dict[JobRef, set[str]]) -> None:
+        for files in usage.values():
+            for path in files:
+                self.users[path] = self.users.get(path, 0) + 1
+        self._usage = usage
+
+    def release(self, ref: JobRef) -> None:
+        for path in self._usage.get(ref, ()):
+            left = self.users.get(path, 0) - 1
+            self.users[path] = left
+            if left <= 0 and not path.endswith("flake.nix"):
+                self.store.forget(path)
+                self.modules.forget(path)
 
     def flake(self, path: str) -> tuple[FlakeHosts | None, set[str]]:
         """A flake's hosts (evaluated once per process) and the files that took."""
@@ -209,7 +228,8 @@ class Runner:
             for module in host.modules:
                 seen.add(module.path)
                 seen.update(module.deps)
-        result.deps = {path: self.store.fingerprint(path) for path in sorted(seen)}
+        if self.setup.dependencies:
+            result.deps = {path: self.store.fingerprint(path) for path in sorted(seen)}
         result.seconds = time.perf_counter() - start
         return result
 
@@ -379,6 +399,7 @@ def execute(
             result = runner.run(ref)
             if not keep_hosts:
                 result.host = summarise(result.host)  # let the option graph go now
+                runner.release(ref)
             results.append(result)
             if progress:
                 progress.advance(1)

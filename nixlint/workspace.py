@@ -87,6 +87,10 @@ def _walk(directory: str, found: set[str], exclude: Callable[[str], bool] | None
             continue
 
 
+#: Bytes of text whose trees a workspace keeps from its first look at every file.
+PEEK_BUDGET = 1024 * 1024
+
+
 class FileStore:
     """Parsed files by absolute path; reads only inside the allowed roots.
 
@@ -105,6 +109,7 @@ class FileStore:
         self.recorders: list[set[str]] = []
         #: seconds spent parsing each file
         self.parse_seconds: dict[str, float] = {}
+        self._peeked = 0
 
     def allowed(self, path: str) -> bool:
         for root in self.roots:
@@ -168,6 +173,26 @@ class FileStore:
                 self.parse_seconds[path] = time.perf_counter() - start
         self._files[path] = src
         return src
+
+    def forget(self, path: str) -> None:
+        """Let a file's text and syntax tree go (a batch scan is done with it)."""
+        self._files.pop(path, None)
+        self._data.pop(path, None)
+
+    def peek(self, path: str) -> SourceFile | None:
+        """A file parsed for a quick look (its facts): kept for later use while the kept
+        trees are small, parsed and let go beyond that (a tree takes ~30× its text)."""
+        path = real(path)
+        if path in self._files:
+            return self._files[path]
+        data = self.data(path)
+        if data is None:
+            return None
+        if self._peeked + len(data) <= PEEK_BUDGET:
+            self._peeked += len(data)
+            return self.get(path)
+        self._data.pop(path, None)
+        return parse(data, path)
 
     def fingerprint(self, path: str) -> str:
         """What a result that read ``path`` depends on: its content's hash, a directory's
@@ -346,7 +371,7 @@ class Facts:
             found = FileFacts.from_json(self.cache.get("files", name))
             if found is not None:
                 return found
-        src = self.store.get(path)
+        src = self.store.peek(path)
         if src is None:
             return None
         found = FileFacts(list(src.issues), reference_texts(src))

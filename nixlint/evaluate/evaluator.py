@@ -135,6 +135,10 @@ class Evaluator:
             self._imports[path] = thunk
         return thunk.force()
 
+    def forget(self, path: str) -> None:
+        """Let an imported file's value go."""
+        self._imports.pop(path, None)
+
     def eval(self, node: Node, env: Scope, src: SourceFile) -> Value:
         self.steps += 1
         if self.steps > self.budget:
