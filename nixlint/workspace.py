@@ -36,10 +36,14 @@ def _real_dir(directory: str) -> str:
     return os.path.realpath(directory)
 
 
-@lru_cache(maxsize=1 << 16)
 def real(path: str) -> str:
     """``os.path.realpath``, remembered (it stats every component of every path)."""
-    head, tail = os.path.split(os.path.abspath(path))
+    return _real(os.path.abspath(path))  # the working directory may change between calls
+
+
+@lru_cache(maxsize=1 << 16)
+def _real(path: str) -> str:
+    head, tail = os.path.split(path)
     full = os.path.join(_real_dir(head), tail)
     return os.path.realpath(full) if os.path.islink(full) else full
 

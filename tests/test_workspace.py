@@ -49,3 +49,14 @@ def test_hosts_that_do_not_reach_a_given_file_are_not_built(tmp_path: Path) -> N
     assert workspace.targets == [str(tmp_path / "hosts/db/extra.nix")]
     assert str(tmp_path / "hosts/web/default.nix") in workspace.files
     assert workspace.roots_reaching(workspace.targets) == [str(tmp_path / "hosts/db/extra.nix")]
+
+
+def test_relative_paths_are_resolved_against_the_current_directory(tmp_path, monkeypatch) -> None:
+    from nixlint.workspace import real
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    monkeypatch.chdir(tmp_path / "a")
+    assert real("x.nix") == str(tmp_path / "a" / "x.nix")
+    monkeypatch.chdir(tmp_path / "b")
+    assert real("x.nix") == str(tmp_path / "b" / "x.nix")
