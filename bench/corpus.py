@@ -47,18 +47,14 @@ in
 HOST = """{{ config, lib, pkgs, modulesPath, ... }}:
 {{
   imports = [
-    (modulesPath + "/installer/scan/not-detected.nix")
+    ./hardware-configuration.nix
+    ./services.nix
     ../../modules/common.nix
 {imports}
   ];
 
   networking.hostName = "{host}";
 {enables}
-
-  boot.initrd.luks.devices.cryptroot.device = "/dev/disk/by-uuid/{uuid}";
-  fileSystems."/" = {{ device = "/dev/mapper/cryptroot"; fsType = "ext4"; }};
-  fileSystems."/boot" = {{ device = "/dev/disk/by-uuid/{boot}"; fsType = "vfat"; }};
-  swapDevices = [ {{ device = "/dev/disk/by-partuuid/{uuid}"; randomEncryption.enable = true; }} ];
 
   users.users.admin = {{
     isNormalUser = true;
@@ -68,6 +64,52 @@ HOST = """{{ config, lib, pkgs, modulesPath, ... }}:
 
   environment.systemPackages = with pkgs; [ git vim htop curl jq ];
   system.stateVersion = "24.11";
+}}
+"""
+
+HARDWARE = """{{ config, lib, modulesPath, ... }}:
+{{
+  imports = [ (modulesPath + "/installer/scan/not-detected.nix") ];
+
+  boot.initrd.availableKernelModules = [ "nvme" "xhci_pci" "ahci" "usb_storage" "sd_mod" ];
+  boot.kernelModules = [ "kvm-intel" ];
+{storage}
+  fileSystems."/boot" = {{ device = "/dev/disk/by-uuid/{boot}"; fsType = "vfat"; }};
+  swapDevices = [ {{ device = "/dev/disk/by-partuuid/{uuid}"; randomEncryption.enable = true; }} ];
+
+  hardware.cpu.intel.updateMicrocode = lib.mkDefault config.hardware.enableRedistributableFirmware;
+}}
+"""
+
+ENCRYPTED = """  boot.initrd.luks.devices.cryptroot.device = "/dev/disk/by-uuid/{uuid}";
+  fileSystems."/" = {{ device = "/dev/mapper/cryptroot"; fsType = "ext4"; }};
+"""
+
+PLAIN = """  fileSystems."/" = {{ device = "/dev/disk/by-uuid/{uuid}"; fsType = "ext4"; }};
+"""
+
+SERVICES = """{{ pkgs, lib, ... }}:
+{{
+  systemd.services.{host}-backup = {{
+    description = "Backup of {host}";
+    startAt = "daily";
+    script = ''
+      ${{pkgs.restic}}/bin/restic backup /srv --repo s3:https://backup.example.org/{host}
+    '';
+    serviceConfig = {{
+      DynamicUser = true;
+      ProtectSystem = "strict";
+      PrivateTmp = true;
+      NoNewPrivileges = true;
+      StateDirectory = "{host}-backup";
+    }};
+  }};
+
+  services.nginx = {{
+    enable = {nginx};
+    virtualHosts."{host}.example.org".locations."/".proxyPass = "http://127.0.0.1:8080";
+  }};
+  networking.firewall.allowedTCPPorts = lib.mkIf {nginx} [ 80 443 ];
 }}
 """
 
@@ -116,13 +158,19 @@ def generate(root: Path, hosts: int, roles: int, seed: int = 1) -> list[Path]:
         directory = root / "hosts" / host
         directory.mkdir(parents=True, exist_ok=True)
         (directory / "default.nix").write_text(
-            HOST.format(host=host, imports=imports, enables=enables, uuid=uuid, boot=uuid[:8])
+            HOST.format(host=host, imports=imports, enables=enables, uuid=uuid)
         )
+        storage = (PLAIN if rng.random() < 0.1 else ENCRYPTED).format(uuid=uuid)
+        (directory / "hardware-configuration.nix").write_text(
+            HARDWARE.format(storage=storage, uuid=uuid, boot=uuid[:8])
+        )
+        nginx = rng.choice(["true", "false"])
+        (directory / "services.nix").write_text(SERVICES.format(host=host, nginx=nginx))
     return sorted(root.rglob("*.nix"))
 
 
 if __name__ == "__main__":
     out = Path(sys.argv[1])
     count = int(sys.argv[2]) if len(sys.argv) > 2 else 200
-    files = generate(out, hosts=count, roles=max(count // 10, 4))
+    files = generate(out, hosts=count, roles=max(count // 30, 4))
     print(f"{len(files)} files under {out}")
