@@ -35,7 +35,7 @@ from nixlint.scan import (
     summarise,
 )
 from nixlint.span import Span
-from nixlint.workspace import Workspace, is_flake, open_workspace
+from nixlint.workspace import Session, Workspace, is_flake, open_workspace
 
 log = logging.getLogger("nixlint")
 
@@ -244,13 +244,14 @@ def load_workspace(
     overlays: dict[str, bytes] | None = None,
     exclude: Callable[[str], bool] | None = None,
     cache: Cache | None = None,
+    session: Session | None = None,
 ) -> Workspace:
     missing = [
         p for p in paths if not os.path.exists(p) and os.path.realpath(p) not in (overlays or {})
     ]
     if missing:
         raise UsageError(f"no such file or directory: {missing[0]}")
-    return open_workspace(paths, overlays, exclude, cache)
+    return open_workspace(paths, overlays, exclude, cache, session)
 
 
 @dataclass
@@ -264,6 +265,8 @@ class Options:
     #: keep each host's option graph in the result (the language server reads them); a
     #: batch scan keeps only what a report needs
     keep_hosts: bool = True
+    #: what consecutive analyses share (parsed files and modules that did not change)
+    session: Session | None = None
 
 
 def check(
@@ -294,7 +297,7 @@ def _check(
     cache: Cache | None,
 ) -> Result:
     started = time.perf_counter()
-    workspace = load_workspace(paths, overlays, exclude, cache)
+    workspace = load_workspace(paths, overlays, exclude, cache, options.session)
     out = _Collector(set(workspace.targets), selection)
     _file_findings(out, workspace)
     codes = tuple(

@@ -63,6 +63,32 @@ class ModuleCache:
         self.evaluator = Evaluator(loader=store.get, files=store)
         self._modules: dict[tuple[str, object], list[Module]] = {}
         self._args: dict[object, AttrSet] = {}
+        #: fingerprints of what each module read, checked before reuse in a later analysis
+        self._inputs: dict[tuple[str, object], dict[str, str]] = {}
+
+    @classmethod
+    def for_store(cls, store: FileStore) -> ModuleCache:
+        """The session's module cache, moved onto ``store`` (or a new one): modules whose
+        inputs did not change are reused, the others taken apart again."""
+        session = store.session
+        cache = session.modules if session is not None else None
+        if not isinstance(cache, cls):
+            cache = cls(store)
+            if session is not None:
+                session.modules = cache
+            return cache
+        cache.store = store
+        cache.evaluator.loader = store.get
+        cache.evaluator.files = store
+        stale = [
+            key
+            for key, inputs in cache._inputs.items()
+            if any(store.fingerprint(path) != print_ for path, print_ in inputs.items())
+        ]
+        for key in stale:
+            cache._modules.pop(key, None)
+            cache._inputs.pop(key, None)
+        return cache
 
     def arguments(self, extra: dict[str, Value | Thunk] | None = None) -> tuple[object, AttrSet]:
         """The module arguments for ``extra`` (a flake's ``specialArgs``), and their key: a
@@ -86,6 +112,9 @@ class ModuleCache:
         if found is None:
             found = self._take_apart(Module(id=path, src=src), value, args, src.span_of(0, 0))
             self._modules[key] = found
+            if self.store.session is not None:
+                read = {path}.union(*(m.deps for m in found))
+                self._inputs[key] = {p: self.store.fingerprint(p) for p in read}
         return found
 
     def forget(self, path: str) -> None:

@@ -173,7 +173,7 @@ class Runner:
     ):
         self.setup = setup
         self.store = store or FileStore(setup.scopes)
-        self.modules = cache or ModuleCache(self.store)
+        self.modules = cache or ModuleCache.for_store(self.store)
         self.rules = [
             r for r in rules_base.all_rules() if r.check is not None and r.code in setup.rules
         ]

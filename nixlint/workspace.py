@@ -102,8 +102,12 @@ class FileStore:
     has already parsed (a :class:`SourceFile` for that path, reused as it is)."""
 
     def __init__(
-        self, roots: Iterable[str], overlays: Mapping[str, bytes | SourceFile] | None = None
+        self,
+        roots: Iterable[str],
+        overlays: Mapping[str, bytes | SourceFile] | None = None,
+        session: Session | None = None,
     ) -> None:
+        self.session = session
         self.roots = [real(r) for r in roots]
         self.overlays = {real(k): v for k, v in (overlays or {}).items()}
         self._files: dict[str, SourceFile | None] = {}
@@ -172,9 +176,15 @@ class FileStore:
         else:
             data = self.data(path)
             if data is not None:
-                start = time.perf_counter()
-                src = parse(data, path)
-                self.parse_seconds[path] = time.perf_counter() - start
+                known = self.session.sources.get(path) if self.session is not None else None
+                if known is not None and known.data == data:
+                    src = known  # unchanged since the last analysis: its tree is still right
+                else:
+                    start = time.perf_counter()
+                    src = parse(data, path)
+                    self.parse_seconds[path] = time.perf_counter() - start
+                    if self.session is not None:
+                        self.session.sources[path] = src
         self._files[path] = src
         return src
 
@@ -367,6 +377,18 @@ class Facts:
         data = self.store.data(path)
         if data is None:
             return None
+        session = self.store.session
+        if session is not None:
+            known = session.facts.get(path)
+            if known is not None and known[0] == data:
+                return known[1]
+            found = self._parse_facts(path, data)
+            if found is not None:
+                session.facts[path] = (data, found)
+            return found
+        return self._parse_facts(path, data)
+
+    def _parse_facts(self, path: str, data: bytes) -> FileFacts | None:
         name = ""
         if self.cache is not None and path not in self.store.overlays:
             from nixlint.cache import key
@@ -489,16 +511,27 @@ def scopes(paths: list[str]) -> list[str]:
     return sorted(set(found))
 
 
+class Session:
+    """What consecutive analyses can share when files do not change between them: parsed
+    files, their facts and taken-apart modules (the language server keeps one)."""
+
+    def __init__(self) -> None:
+        self.sources: dict[str, SourceFile] = {}
+        self.facts: dict[str, tuple[bytes, FileFacts]] = {}
+        self.modules: object | None = None  # a hosts.ModuleCache, checked before reuse
+
+
 def open_workspace(
     paths: list[str],
     overlays: dict[str, bytes] | None = None,
     exclude: Callable[[str], bool] | None = None,
     cache: Cache | None = None,
+    session: Session | None = None,
 ) -> Workspace:
     targets = discover(paths, exclude)
     context = scopes(paths)
     files = sorted(set(discover(context, exclude)) | set(targets))
-    store = FileStore(context, overlays)
+    store = FileStore(context, overlays, session)
     workspace = Workspace(targets, files, store)
     workspace.facts = Facts(store, cache)
     workspace.edges = reference_graph(files, workspace.facts)

@@ -60,3 +60,34 @@ def test_relative_paths_are_resolved_against_the_current_directory(tmp_path, mon
     assert real("x.nix") == str(tmp_path / "a" / "x.nix")
     monkeypatch.chdir(tmp_path / "b")
     assert real("x.nix") == str(tmp_path / "b" / "x.nix")
+
+
+def test_a_session_reuses_what_did_not_change_and_never_a_stale_result(tmp_path) -> None:
+    from nixlint.analyze import Options
+    from nixlint.workspace import Session
+
+    write(
+        tmp_path,
+        {
+            "host.nix": "{ imports = [ ./common.nix ]; networking.hostName = import ./name.nix; }",
+            "common.nix": "{ nix.settings.sandbox = false; }",
+            "name.nix": '"web"',
+        },
+    )
+    session = Session()
+    first = check([str(tmp_path)], options=Options(session=session))
+    assert [(f.rule, Path(f.path).name) for f in first.findings] == [("NIX301", "common.nix")]
+    parsed = dict(session.sources)
+    again = check([str(tmp_path)], options=Options(session=session))
+    assert again.findings == first.findings
+    assert all(session.sources[p] is src for p, src in parsed.items())  # nothing parsed again
+    # an unsaved edit of the shared module is seen, and only that module is taken apart again
+    edited = {str(tmp_path / "common.nix"): b"{ nix.settings.sandbox = true; }"}
+    assert check([str(tmp_path)], overlays=edited, options=Options(session=session)).findings == []
+    assert [f.rule for f in check([str(tmp_path)], options=Options(session=session)).findings] == [
+        "NIX301"
+    ]
+    # a file read through `import` that changes makes the module that read it stale
+    (tmp_path / "name.nix").write_text('"db"')
+    host = check([str(tmp_path)], options=Options(session=session)).hosts[0]
+    assert host.graph.value("networking.hostName") == "db"  # type: ignore[union-attr]

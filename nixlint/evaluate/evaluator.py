@@ -112,7 +112,7 @@ class Evaluator:
         self.steps = 0
         self.depth = 0
         self.root = Scope(GLOBALS)
-        self._imports: dict[str, Thunk] = {}
+        self._imports: dict[str, tuple[SourceFile, Thunk]] = {}
 
     # -- entry points -------------------------------------------------------------------
 
@@ -123,17 +123,16 @@ class Evaluator:
         return self.eval(root, self.root, src)
 
     def import_file(self, path: str, span: Span | None) -> Value:
-        """``import path``: evaluate a file once per evaluator."""
-        thunk = self._imports.get(path)
-        if thunk is None:
-            src = self.loader(path) if self.loader else None
-            if src is None:
-                return Unknown(
-                    f"cannot import {path} (not found or outside the scanned tree)", span
-                )
-            thunk = Thunk.lazy(lambda: self.eval_file(src))
-            self._imports[path] = thunk
-        return thunk.force()
+        """``import path``: evaluate a file once per evaluator (again when its text is not
+        the one evaluated: a long-lived evaluator sees files change)."""
+        src = self.loader(path) if self.loader else None
+        if src is None:
+            return Unknown(f"cannot import {path} (not found or outside the scanned tree)", span)
+        known = self._imports.get(path)
+        if known is None or known[0] is not src:
+            known = (src, Thunk.lazy(lambda: self.eval_file(src)))
+            self._imports[path] = known
+        return known[1].force()
 
     def forget(self, path: str) -> None:
         """Let an imported file's value go."""
