@@ -11,7 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from nixlint.analyze import Selection, check
+from nixlint.analyze import Options, Selection, check
 from nixlint.baseline import Baseline, BaselineError
 from nixlint.config import ConfigError, Overrides, Policy
 from nixlint.findings import Finding
@@ -20,6 +20,11 @@ from nixlint.lsp.positions import LineIndex
 from nixlint.parse import SourceFile
 from nixlint.provenance import Related, related
 from nixlint.triage import read_file, triage
+from nixlint.workspace import Session
+
+#: What the server's consecutive analyses share: files and modules that did not change
+#: between two edits are not parsed or taken apart again.
+SESSION = Session()
 
 
 @dataclass
@@ -95,6 +100,7 @@ def _analyse(
         Selection(select=policy.analysis_rules()),
         overlays=dict(overlays),  # type: ignore[arg-type]
         exclude=policy.excluded,
+        options=Options(session=SESSION),
     )
     baseline = None
     where = policy.baseline(targets)
