@@ -99,6 +99,7 @@ class OptionGraph:
         self._indexes = [index_of(m) for m in modules]
         self._defs_memo: dict[OptionPath, list[Definition]] = {}
         self._children_memo: dict[OptionPath, set[str]] = {}
+        self._matches: dict[OptionPath, list[OptionPath]] = {}
         self._decls: dict[OptionPath, Declaration] = {}
         self._resolved: dict[OptionPath, Resolution] = {}
         self._resolving: set[OptionPath] = set()
@@ -189,6 +190,9 @@ class OptionGraph:
         """Paths that exist in this host and match ``pattern``; ``*`` matches one component
         (and shell-style globs such as ``docker*`` match within a component)."""
         want = _path(pattern)
+        known = self._matches.get(want)
+        if known is not None:
+            return list(known)
         found: list[OptionPath] = []
 
         def walk(prefix: OptionPath, rest: OptionPath) -> None:
@@ -209,7 +213,8 @@ class OptionGraph:
                 walk((*prefix, head), rest[1:])
 
         walk((), want)
-        return found
+        self._matches[want] = found
+        return list(found)
 
     def all_paths(self) -> Iterator[OptionPath]:
         seen: set[OptionPath] = set()
