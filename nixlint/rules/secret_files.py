@@ -14,6 +14,7 @@ from nixlint.rules.base import Hit, HostContext, confidence_for, known_text, rul
 from nixlint.rules.secrets import STORE_REFS, STORE_WHY
 from nixlint.rules.secretwords import (
     names_secret,
+    paths_by_name,
     safe_file,
     secret_file,
     secret_literal,
@@ -238,14 +239,42 @@ _SECRET_FILE_OPTIONS = {
 
 
 def _file_options(ctx: HostContext) -> Iterator[tuple[str, ...]]:
-    for path in sorted(ctx.graph.all_paths()):
-        if len(path) < 2 or path[-1] == WILDCARD:
+    """Options for secret files, in order (the last component decides first: its verdict
+    is remembered, and few of a host's many option paths pass)."""
+    found: list[tuple[str, ...]] = []
+    for name, paths in paths_by_name(ctx.graph).items():
+        if name == WILDCARD:
             continue
-        if path[:3] == ("boot", "initrd", "luks"):
-            continue  # the encryption rules judge LUKS key files
-        named = _FILE_OPTION.search(path[-1]) and not _NOT_SECRET_OPTION.search(schema.join(path))
-        if named or path in _SECRET_FILE_OPTIONS or path[:3] == ("boot", "initrd", "secrets"):
-            yield path
+        file_named = _names_file(name)
+        for path in paths:
+            if len(path) < 2:
+                continue
+            special = path[0] in ("boot", "services") and (
+                path in _SECRET_FILE_OPTIONS or path[:3] == ("boot", "initrd", "secrets")
+            )
+            if not special and not file_named:
+                continue
+            if path[:3] == ("boot", "initrd", "luks"):
+                continue  # the encryption rules judge LUKS key files
+            named = file_named and not _NOT_SECRET_OPTION.search(schema.join(path))
+            if named or special:
+                found.append(path)
+    found.sort()
+    yield from found
+
+
+#: Option names judged so far.
+_FILE_NAMES: dict[str, bool] = {}
+
+
+def _names_file(name: str) -> bool:
+    """The option's name says it is a secret file (``passwordFile``, ``sslKey``…)."""
+    found = _FILE_NAMES.get(name)
+    if found is None:
+        if len(_FILE_NAMES) >= 1 << 16:
+            _FILE_NAMES.clear()
+        found = _FILE_NAMES[name] = _FILE_OPTION.search(name) is not None
+    return found
 
 
 @rule(

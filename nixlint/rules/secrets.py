@@ -11,7 +11,14 @@ from nixlint.evaluate.values import AttrSet, Thunk, Value
 from nixlint.findings import Confidence, Severity
 from nixlint.modules import WILDCARD
 from nixlint.rules.base import Hit, HostContext, Item, confidence_for, known_text, rule, when
-from nixlint.rules.secretwords import known_option, names_secret, secret_literal, secret_option
+from nixlint.rules.secretwords import (
+    known_option,
+    may_be_known_option,
+    names_secret,
+    paths_by_name,
+    secret_literal,
+    secret_option,
+)
 from nixlint.rules.table import Match, OptionCheck, Test, table_rule
 
 STORE_REFS = (
@@ -186,12 +193,20 @@ def _elsewhere(path: tuple[str, ...]) -> bool:
 
 
 def _secret_options(ctx: HostContext) -> Iterator[tuple[tuple[str, ...], str | None]]:
-    for path in sorted(ctx.graph.all_paths()):
-        if WILDCARD in path[-1:] or not secret_option(path) or _elsewhere(path):
+    """The options that may hold a secret, in order. A host has tens of thousands of option
+    paths and few secrets: the last component decides first (its verdict is remembered)."""
+    found: list[tuple[tuple[str, ...], str | None]] = []
+    for name, paths in paths_by_name(ctx.graph).items():
+        if name == WILDCARD or not (may_be_known_option(name) or names_secret(name)):
             continue
-        known = known_option(path)
-        if known is not None or names_secret(path[-1]):
-            yield path, known
+        for path in paths:
+            if not secret_option(path) or _elsewhere(path):
+                continue
+            known = known_option(path)
+            if known is not None or names_secret(name):
+                found.append((path, known))
+    found.sort(key=lambda item: item[0])
+    yield from found
 
 
 @rule(

@@ -5,9 +5,15 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
 
 from nixlint import schema
 from nixlint.evaluate.values import Path, Value
+
+if TYPE_CHECKING:
+    from nixlint.graph import OptionGraph
+    from nixlint.modules import OptionPath
 
 _WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 _SECRET_FILE = re.compile(
@@ -40,13 +46,35 @@ def words(name: str) -> list[str]:
     return [w.lower() for w in _WORDS.findall(name)]
 
 
+@cache
+def _vocabulary() -> tuple[frozenset[str], frozenset[tuple[str, ...]], frozenset[str]]:
+    """(secret words, secret pairs, words that make a name about something else)."""
+    data = _data()
+    return (
+        frozenset(data["secret_words"]),  # type: ignore[arg-type]
+        frozenset(tuple(p) for p in data["secret_pairs"]),  # type: ignore[union-attr]
+        frozenset(data["not_secret_words"]),  # type: ignore[arg-type]
+    )
+
+
+#: Names judged so far (a host has many options, and hosts share most names).
+_NAMED: dict[str, bool] = {}
+_NAMED_MAX = 1 << 16
+
+
 def names_secret(name: str) -> bool:
     """True when a name (an option's last component, an environment variable) says it holds
     a secret, and no word after that says it holds something else (a file, a URL…)."""
-    data = _data()
-    secret = set(data["secret_words"])  # type: ignore[arg-type]
-    pairs = {tuple(p) for p in data["secret_pairs"]}  # type: ignore[union-attr]
-    other = set(data["not_secret_words"])  # type: ignore[arg-type]
+    found = _NAMED.get(name)
+    if found is None:
+        if len(_NAMED) >= _NAMED_MAX:
+            _NAMED.clear()
+        found = _NAMED[name] = _names_secret(name)
+    return found
+
+
+def _names_secret(name: str) -> bool:
+    secret, pairs, other = _vocabulary()
     parts = words(name)
     end = -1
     for i, word in enumerate(parts):
@@ -60,8 +88,12 @@ def names_secret(name: str) -> bool:
 def secret_option(path: tuple[str, ...]) -> bool:
     """True when an option path can hold a secret at all: an option (two components at
     least), not inside a set whose entries are commands, aliases or durations."""
-    parents = set(_data()["not_secret_parents"])  # type: ignore[arg-type]
-    return len(path) >= 2 and not any(part in parents for part in path[:-1])
+    return len(path) >= 2 and _not_secret_parents().isdisjoint(path[:-1])
+
+
+@cache
+def _not_secret_parents() -> frozenset[str]:
+    return frozenset(_data()["not_secret_parents"])  # type: ignore[arg-type]
 
 
 def secret_literal(value: Value) -> str | None:
@@ -77,11 +109,33 @@ def secret_literal(value: Value) -> str | None:
 
 def known_option(path: tuple[str, ...]) -> str | None:
     """The way to keep a secret out of the store, for options known to take one."""
+    for want, alternative in _known_options().get(len(path), ()):
+        if all(w in ("*", p) for w, p in zip(want, path, strict=True)):
+            return alternative
+    return None
+
+
+def may_be_known_option(name: str) -> bool:
+    """False when no option :func:`known_option` knows has this last component."""
+    names = _known_names()
+    return names is None or name in names
+
+
+@cache
+def _known_options() -> dict[int, list[tuple[tuple[str, ...], str]]]:
+    """The options of ``schema/secrets.json`` (patterns, in order) by their length."""
+    out: dict[int, list[tuple[tuple[str, ...], str]]] = {}
     for pattern, alternative in _data()["options"].items():  # type: ignore[union-attr]
         want = schema.split(pattern)
-        if len(want) == len(path) and all(w in ("*", p) for w, p in zip(want, path, strict=True)):
-            return alternative  # type: ignore[no-any-return]
-    return None
+        out.setdefault(len(want), []).append((want, alternative))
+    return out
+
+
+@cache
+def _known_names() -> frozenset[str] | None:
+    """The last components of the known options (None: a pattern ends in ``*``)."""
+    names = {want[-1] for known in _known_options().values() for want, _ in known if want}
+    return None if "*" in names else frozenset(names)
 
 
 def safe_file(name: str) -> bool:
@@ -100,3 +154,21 @@ def store_path(value: Value) -> str | None:
     if isinstance(value, Path) and not value.external:
         return value.path
     return None
+
+
+#: Each host's option paths by their last component, while the host is alive.
+_BY_NAME: WeakKeyDictionary[OptionGraph, dict[str, list[OptionPath]]] = WeakKeyDictionary()
+
+
+def paths_by_name(graph: OptionGraph) -> dict[str, list[OptionPath]]:
+    """The host's option paths (but the empty one) by their last component. The secrets
+    rules look for a few names among a host's tens of thousands of option paths: they judge
+    each name once, and read the paths of the names that may be secrets."""
+    found = _BY_NAME.get(graph)
+    if found is None:
+        found = {}
+        for path in graph.all_paths():
+            if path:
+                found.setdefault(path[-1], []).append(path)
+        _BY_NAME[graph] = found
+    return found

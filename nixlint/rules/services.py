@@ -7,12 +7,14 @@ import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import TYPE_CHECKING
 
 from nixlint.findings import Confidence, Severity
 from nixlint.rules.base import Hit, HostContext, rule
 from nixlint.rules.sandboxing import root_unconfined
-from nixlint.systemd.report import ServiceReport, services
-from nixlint.systemd.table import bands
+
+if TYPE_CHECKING:
+    from nixlint.systemd.report import ServiceReport
 
 #: The default threshold: systemd's EXPOSED band (7.5), in tenths.
 DEFAULT_THRESHOLD = 75
@@ -34,6 +36,8 @@ _threshold: ContextVar[int | None] = ContextVar("nixlint_exposure_threshold", de
 
 def parse_threshold(text: str) -> int:
     """A threshold in tenths from ``"9.0"``, ``"9"`` or a band name (``"UNSAFE"``)."""
+    from nixlint.systemd.table import bands
+
     value = text.strip()
     for low, name in bands():
         if value.upper() == name:
@@ -150,6 +154,10 @@ def service_exposure(ctx: HostContext) -> Iterator[Hit]:
     UNSAFE medium, EXPOSED low. Settings nixlint cannot know give a range of scores; the
     finding then has lower confidence. Services that NIX302 reports (root, no confinement
     at all) are left to it, so one service is not reported twice."""
+    from nixlint.systemd.report import services
+
+    if not ctx.match("systemd.services.*"):
+        return
     limit = threshold()
     for report in services(ctx):
         worst = report.worst

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from ipaddress import IPv4Network, IPv6Network
+from functools import cache
+from typing import TYPE_CHECKING
 
 from nixlint.systemd.table import NAMESPACES, Assessor, assessors, group_members, label
 from nixlint.systemd.unit import ExecState
+
+if TYPE_CHECKING:
+    from ipaddress import IPv4Network, IPv6Network
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +76,125 @@ def exposure_of(checks: tuple[Check, ...]) -> int:
 def score(state: ExecState) -> Score:
     checks = tuple(Check(a, _badness(a, state)) for a in assessors())
     return Score(checks, exposure_of(checks))
+
+
+def exposure(state: ExecState) -> int:
+    """``score(state).exposure``, without making the checks (ranges and suggestions score
+    many combinations and keep only the exposure of most). Checks of one kind that read
+    the same part of the state are added up once per value of that part."""
+    points = 0
+    weights = 0
+    for group in _groups():
+        part = group.part(state) if group.part is not None else None
+        found = group.seen.get(part) if part is not None else None
+        if found is None:
+            found = group.add(state)
+            if part is not None:
+                if len(group.seen) >= group.limit:
+                    group.seen.clear()
+                group.seen[part] = found
+        points += found[0]
+        weights += found[1]
+    return -((points * 100) // -weights)
+
+
+class _Group:
+    """Checks of one kind, and what of the state they read (None: not remembered)."""
+
+    __slots__ = ("checks", "limit", "part", "seen")
+
+    def __init__(
+        self,
+        checks: list[Assessor],
+        part: Callable[[ExecState], object] | None,
+        limit: int = 4096,
+    ) -> None:
+        self.checks = tuple((a, _KINDS[a.kind], a.weight, a.range) for a in checks)
+        self.part = part
+        #: parts remembered at most (then forgotten all at once)
+        self.limit = limit
+        self.seen: dict[object, tuple[int, int]] = {}
+
+    def add(self, state: ExecState) -> tuple[int, int]:
+        """(points, weights) of the checks that apply."""
+        points = 0
+        weights = 0
+        dependencies = state.default_dependencies
+        for a, badness, weight, range_ in self.checks:
+            if a.default_dependencies_only and not dependencies:
+                continue
+            b = badness(a, state)
+            if b is None:
+                continue
+            weights += weight
+            if b:
+                points -= (b * weight) // -range_
+        return points, weights
+
+
+def _flags_part(fields: tuple[str, ...]) -> Callable[[ExecState], object]:
+    def part(state: ExecState) -> object:
+        flags = state.flags
+        return (
+            state.default_dependencies,
+            state.delegate,
+            tuple([flags.get(f, False) for f in fields]),
+        )
+
+    return part
+
+
+def _families_part(state: ExecState) -> object:
+    families = state.address_families
+    return (
+        state.address_families_allow_list,
+        None if families is None else frozenset(families),
+    )
+
+
+@cache
+def _groups() -> tuple[_Group, ...]:
+    by_kind: dict[str, list[Assessor]] = {}
+    for a in assessors():
+        by_kind.setdefault(a.kind, []).append(a)
+    groups: list[_Group] = []
+    rest: list[Assessor] = []
+    for kind, checks in by_kind.items():
+        only = any(a.default_dependencies_only for a in checks)
+        if kind == "bool":
+            groups.append(_Group(checks, _flags_part(tuple(a.field for a in checks))))
+        elif kind in _PARTS and not only:
+            # a system-call filter is a set of hundreds of names: remember fewer
+            limit = 256 if kind == "syscall_filter" else 4096
+            groups.append(_Group(checks, _PARTS[kind], limit))
+        else:
+            rest.extend(checks)
+    groups.append(_Group(rest, None))
+    return tuple(groups)
+
+
+def _capability_part(state: ExecState) -> object:
+    return state.capability_bounding_set
+
+
+def _namespace_part(state: ExecState) -> object:
+    return state.namespaces_allowed
+
+
+def _syscalls_part(state: ExecState) -> object:
+    listed = state.syscall_filter
+    if listed is not None and not isinstance(listed, frozenset):
+        listed = frozenset(listed)
+    return state.syscall_allow_list, listed
+
+
+#: What the checks of a kind read, for the kinds whose checks are remembered together.
+_PARTS: dict[str, Callable[[ExecState], object]] = {
+    "capability": _capability_part,
+    "namespace": _namespace_part,
+    "address_family": _families_part,
+    "syscall_filter": _syscalls_part,
+}
 
 
 def _badness(a: Assessor, state: ExecState) -> int | None:

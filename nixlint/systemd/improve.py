@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from nixlint.systemd.ranges import evaluate, freeze, thaw
+from nixlint.systemd.ranges import exposure_of, freeze, scored_name, thaw
 from nixlint.systemd.render import Setting
 
 #: Settings to try, with the value to suggest (most need checking that the service still
@@ -94,7 +94,7 @@ def suggest(
 ) -> list[Suggestion]:
     """Up to ``limit`` settings, each the one that lowers the exposure most given the ones
     before it; only settings that lower it at all (remembered, as scores are)."""
-    return list(_suggest(name, freeze(service), freeze(unit), live, limit, forced))
+    return list(_suggest(scored_name(name), freeze(service), freeze(unit), live, limit, forced))
 
 
 @lru_cache(maxsize=4096)
@@ -108,14 +108,14 @@ def _suggest(
 ) -> tuple[Suggestion, ...]:
     unit = thaw(frozen_unit)
     current = thaw(frozen_service)
-    exposure = evaluate(name, current, unit, live).exposure
+    exposure = exposure_of(name, current, unit, live)
     out: list[Suggestion] = []
     tried = [(k, v) for k, v in CANDIDATES if current.get(k) != v]
     while len(out) < limit and exposure > 0:
         best: tuple[int, str, Setting] | None = None
         for key, value in tried:
             trial = {**current, key: value}
-            after = evaluate(name, trial, unit, live).exposure
+            after = exposure_of(name, trial, unit, live)
             if after < exposure and (best is None or after < best[0]):
                 best = (after, key, value)
         if best is None:

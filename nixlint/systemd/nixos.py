@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING
 from nixlint import schema
 from nixlint.evaluate.values import AttrSet, List, Path, Value
 from nixlint.modules import DEFAULT_ORDER, DEFAULT_PRIORITY
-from nixlint.systemd.ranges import ABSENT, ANY, Alternative, Choice, Inputs
-from nixlint.systemd.unit import SETTINGS
+from nixlint.systemd.choices import ABSENT, ANY, Alternative, Choice
 
 if TYPE_CHECKING:
     from nixlint.graph import DefinitionState, Resolution
     from nixlint.modules import OptionPath
     from nixlint.rules.base import HostContext
+    from nixlint.systemd.ranges import Inputs
 
 #: What ``confinement.enable`` sets (``nixos/modules/security/systemd-confinement.nix``),
 #: all with ``mkDefault`` but ``RootDirectory``; ``True`` stands for ``mode == "full-apivfs"``.
@@ -68,6 +68,9 @@ def enabled(ctx: HostContext, path: OptionPath) -> bool:
 
 def read_inputs(ctx: HostContext, path: OptionPath) -> Inputs:
     """The settings of ``systemd.services.<name>`` that the assessment reads."""
+    from nixlint.systemd.ranges import Inputs
+    from nixlint.systemd.unit import SETTINGS
+
     inputs = Inputs(path[-1])
     for key in _defined(ctx, path, "serviceConfig", SETTINGS["Service"]):
         res = ctx.resolve((*path, "serviceConfig", key))

@@ -14,29 +14,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from nixlint.systemd.assess import Score, score
+from nixlint.systemd.assess import Score, exposure, score
+from nixlint.systemd.choices import ABSENT, ANY, Alternative, Choice, Marker
 from nixlint.systemd.render import Scalar, Setting, unit_lines
 from nixlint.systemd.unit import BOOLEANS, load
-
-
-class _Marker:
-    __slots__ = ("name",)
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __repr__(self) -> str:
-        return self.name
-
-
-#: The setting is not defined (its default applies).
-ABSENT = _Marker("ABSENT")
-#: A value nixlint cannot know (a whole setting, or one element of a list).
-ANY = _Marker("ANY")
-
-Alternative = Setting | _Marker | list[Scalar | _Marker]
-#: The values one setting may take; a known setting has exactly one.
-Choice = tuple[Alternative, ...]
 
 #: For each setting, its most and its least restrictive value.
 EXTREMES: dict[str, tuple[Setting, Setting]] = {
@@ -144,16 +125,49 @@ def evaluate(
     live: bool = False,
 ) -> Score:
     """The score of one concrete combination."""
+    return score(load(rendered(service, unit), name, live=live))
+
+
+def exposure_of(
+    name: str,
+    service: Mapping[str, Alternative],
+    unit: Mapping[str, Alternative],
+    live: bool = False,
+) -> int:
+    """``evaluate(...).exposure``, remembered by the rendered unit (services with the same
+    settings, in one host or many, are scored once)."""
+    return _exposure(scored_name(name), rendered(service, unit), live)
+
+
+def rendered(
+    service: Mapping[str, Alternative], unit: Mapping[str, Alternative]
+) -> tuple[tuple[str, str, str], ...]:
+    """The unit's lines as NixOS writes them (a setting that is ABSENT writes nothing)."""
     service_config = {k: v for k, v in service.items() if v is not ABSENT}
     unit_config = {k: v for k, v in unit.items() if v is not ABSENT}
-    lines = unit_lines(service_config, unit_config)  # type: ignore[arg-type]
-    return score(load(lines, name, live=live))
+    return tuple(unit_lines(service_config, unit_config))  # type: ignore[arg-type]
+
+
+@lru_cache(maxsize=8192)
+def _exposure(name: str, lines: tuple[tuple[str, str, str], ...], live: bool) -> int:
+    return exposure(load(lines, name, live=live))
+
+
+#: Unit names the score can depend on: a unit's name is its user with ``DynamicUser=`` and
+#: no ``User=``, and only these users score differently from any other.
+_SPECIAL_NAMES = frozenset({"", "0", "root", "nobody"})
+
+
+def scored_name(name: str) -> str:
+    """A name that scores like ``name`` in every unit (so that results are shared between
+    services whose names do not matter to the score)."""
+    return name if name in _SPECIAL_NAMES else "unit"
 
 
 def score_range(inputs: Inputs, live: bool = False) -> Range:
     """The best and the worst score over what the unknown settings may be (remembered: the
-    same service in many hosts is scored once)."""
-    return _score_range(inputs.name, freeze(inputs.service), freeze(inputs.unit), live)
+    same settings, in many services or hosts, are scored once)."""
+    return _score_range(scored_name(inputs.name), freeze(inputs.service), freeze(inputs.unit), live)
 
 
 def freeze(mapping: Mapping[str, object]) -> tuple[tuple[str, object], ...]:
@@ -165,7 +179,7 @@ def thaw(frozen: tuple[tuple[str, object], ...]) -> dict[str, Any]:
     return {key: _thaw(value) for key, value in frozen}
 
 
-_LIST = _Marker("LIST")
+_LIST = Marker("LIST")
 
 
 def _freeze(value: object) -> object:
@@ -204,14 +218,19 @@ def _score_range(
             if len(values) > 1:
                 variables.append(((section, key), values))
 
-    def run(assign: Mapping[_Key, Alternative]) -> Score:
+    def sections(assign: Mapping[_Key, Alternative]) -> tuple[dict[str, Any], dict[str, Any]]:
         service = {k: v for (s, k), v in assign.items() if s == "Service"}
         unit = {k: v for (s, k), v in assign.items() if s == "Unit"}
-        return evaluate(name, service, unit, live)
+        return service, unit
+
+    def run(assign: Mapping[_Key, Alternative]) -> int:
+        return exposure_of(name, *sections(assign), live)
 
     results = [(run(assign), assign) for assign in _assignments(base, variables, run)]
-    best = min(results, key=lambda r: r[0].exposure)[0]
-    worst, worst_assign = max(results, key=lambda r: r[0].exposure)
+    best_assign = min(results, key=lambda r: r[0])[1]
+    worst_assign = max(results, key=lambda r: r[0])[1]
+    best = evaluate(name, *sections(best_assign), live)
+    worst = evaluate(name, *sections(worst_assign), live)
     return Range(best, worst, _settings(worst_assign, "Service"), _settings(worst_assign, "Unit"))
 
 
@@ -225,7 +244,7 @@ def _settings(assign: Mapping[_Key, Alternative], section: str) -> dict[str, Set
 def _assignments(
     base: dict[_Key, Alternative],
     variables: list[tuple[_Key, list[Alternative]]],
-    run: Callable[[Mapping[_Key, Alternative]], Score],
+    run: Callable[[Mapping[_Key, Alternative]], int],
 ) -> Iterator[dict[_Key, Alternative]]:
     total = 1
     for _, values in variables:
@@ -240,5 +259,5 @@ def _assignments(
         for _ in range(2):
             for key, values in variables:
                 trials = [{**assign, key: value} for value in values]
-                assign = pick(trials, key=lambda trial: run(trial).exposure)
+                assign = pick(trials, key=run)
         yield assign

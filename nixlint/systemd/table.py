@@ -11,10 +11,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
-SYSTEMD_VERSION = "252"
+from nixlint.systemd import SYSTEMD_VERSION as SYSTEMD_VERSION
 
 #: Linux capabilities by number (``CAP_CHOWN`` is bit 0).
 CAPABILITIES = (
@@ -170,6 +169,8 @@ class Assessor:
 
 
 def _read(name: str) -> Any:
+    from importlib import resources
+
     text = resources.files("nixlint.systemd").joinpath("data").joinpath(name).read_text("utf-8")
     return json.loads(text)
 

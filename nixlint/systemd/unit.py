@@ -13,6 +13,7 @@ import ipaddress
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from nixlint.systemd.table import (
     ADDRESS_FAMILIES,
@@ -89,7 +90,7 @@ class ExecState:
     address_families: set[str] | None = None
     address_families_allow_list: bool = False
     syscall_archs: set[str] = field(default_factory=set)
-    syscall_filter: set[str] | None = None
+    syscall_filter: set[str] | frozenset[str] | None = None
     syscall_allow_list: bool = False
     ip_deny: set[tuple[int, int]] = field(default_factory=set)
     ip_allow: set[ipaddress.IPv4Network | ipaddress.IPv6Network] = field(default_factory=set)
@@ -124,10 +125,19 @@ def load(
     settings that need a mount namespace.
     """
     state = ExecState(name=name)
+    filters: list[str] = []
     for section, key, value in lines:
-        handler = _UNIT.get(key) if section == "Unit" else _SERVICE.get(key)
+        if section == "Unit":
+            handler = _UNIT.get(key)
+        elif key == "SystemCallFilter":
+            filters.append(value)  # it sets only its own fields: read below, in one go
+            continue
+        else:
+            handler = _SERVICE.get(key)
         if handler is not None:
             handler(state, value)
+    if filters:
+        state.syscall_filter, state.syscall_allow_list = _syscall_filters(tuple(filters))
     _patch(state)
     if live:
         _imply_private_mounts(state)
@@ -295,6 +305,17 @@ def _archs(state: ExecState, value: str) -> None:
     state.syscall_archs |= {word for word in text.split() if word in ARCHITECTURES}
 
 
+@lru_cache(maxsize=256)
+def _syscall_filters(values: tuple[str, ...]) -> tuple[frozenset[str] | None, bool]:
+    """``SystemCallFilter=`` lines read in order: (the system calls, whether they are an
+    allow list), remembered (a filter is a set of hundreds of names)."""
+    state = ExecState()
+    for value in values:
+        _syscall_filter(state, value)
+    listed = state.syscall_filter
+    return (None if listed is None else frozenset(listed)), state.syscall_allow_list
+
+
 def _syscall_filter(state: ExecState, value: str) -> None:
     text = value.strip()
     if not text:
@@ -325,7 +346,8 @@ _IP_WORDS = {
 }
 
 
-def _networks(text: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+@lru_cache(maxsize=1024)
+def _networks(text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
     out: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
     for word in text.split():
         for item in _IP_WORDS.get(word, (word,)):
@@ -333,7 +355,7 @@ def _networks(text: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
                 out.append(ipaddress.ip_network(item, strict=False))
             except ValueError:
                 continue
-    return out
+    return tuple(out)
 
 
 def _ip_deny(state: ExecState, value: str) -> None:
