@@ -1,0 +1,272 @@
+"""Files: finding the ``.nix`` files of a scan, and reading and parsing them once.
+
+A :class:`FileStore` reads only inside the scan's roots, lets an editor's unsaved buffers
+take precedence over the disk, records what each piece of work read (what a cached result
+depends on) and fingerprints it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from nixlint.parse import SourceFile, parse
+
+if TYPE_CHECKING:
+    from nixlint.workspace import Session
+
+#: Directories never descended into.
+SKIP_DIRS = frozenset(
+    {".git", ".hg", ".svn", "node_modules", ".direnv", "result", ".venv", "__pycache__"}
+)
+
+
+@lru_cache(maxsize=4096)
+def _real_dir(directory: str) -> str:
+    return os.path.realpath(directory)
+
+
+def real(path: str) -> str:
+    """``os.path.realpath``, remembered (it stats every component of every path)."""
+    return _real(os.path.abspath(path))  # the working directory may change between calls
+
+
+@lru_cache(maxsize=1 << 16)
+def _real(path: str) -> str:
+    head, tail = os.path.split(path)
+    full = os.path.join(_real_dir(head), tail)
+    return os.path.realpath(full) if os.path.islink(full) else full
+
+
+def discover(paths: Iterable[str], exclude: Callable[[str], bool] | None = None) -> list[str]:
+    """Every ``.nix`` file under ``paths`` (files given explicitly are kept whatever their
+    name), as real absolute paths, sorted, without duplicates. Symbolic links to files are
+    followed; links to directories are not descended into. ``exclude`` names files and
+    directories to leave out."""
+    found: set[str] = set()
+    for given in paths:
+        path = real(given)
+        if exclude is not None and exclude(path):
+            continue
+        if os.path.isfile(path):
+            found.add(path)
+        elif os.path.isdir(path):
+            _walk(path, found, exclude)
+    return sorted(found)
+
+
+def _walk(directory: str, found: set[str], exclude: Callable[[str], bool] | None) -> None:
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return
+    for entry in entries:
+        name = entry.name
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                if name in SKIP_DIRS or name.startswith("result-"):
+                    continue
+                if exclude is None or not exclude(entry.path):
+                    _walk(entry.path, found, exclude)
+            elif name.endswith(".nix"):
+                if exclude is not None and exclude(entry.path):
+                    continue
+                if entry.is_symlink():
+                    target = os.path.realpath(entry.path)
+                    if os.path.isfile(target):
+                        found.add(target)
+                else:
+                    found.add(entry.path)
+        except OSError:
+            continue
+
+
+#: Bytes of text whose trees a workspace keeps from its first look at every file.
+PEEK_BUDGET = 1024 * 1024
+
+
+class FileStore:
+    """Parsed files by absolute path; reads only inside the allowed roots.
+
+    ``overlays`` take precedence over the disk: a file's unsaved text, or a file an editor
+    has already parsed (a :class:`SourceFile` for that path, reused as it is)."""
+
+    def __init__(
+        self,
+        roots: Iterable[str],
+        overlays: Mapping[str, bytes | SourceFile] | None = None,
+        session: Session | None = None,
+    ) -> None:
+        self.session = session
+        self.roots = [real(r) for r in roots]
+        self.overlays = {real(k): v for k, v in (overlays or {}).items()}
+        self._files: dict[str, SourceFile | None] = {}
+        self._data: dict[str, bytes | None] = {}
+        self._fingerprints: dict[str, str] = {}
+        #: sets that record every file and directory read (what a result depends on)
+        self.recorders: list[set[str]] = []
+        #: seconds spent parsing each file
+        self.parse_seconds: dict[str, float] = {}
+        self._peeked = 0
+
+    def allowed(self, path: str) -> bool:
+        for root in self.roots:
+            if path == root or path.startswith(root.rstrip(os.sep) + os.sep):
+                return True
+        return False
+
+    def _touch(self, path: str) -> None:
+        for recorder in self.recorders:
+            recorder.add(path)
+
+    @contextmanager
+    def recording(self) -> Iterator[set[str]]:
+        """Collect the paths read while the block runs."""
+        seen: set[str] = set()
+        self.recorders.append(seen)
+        try:
+            yield seen
+        finally:
+            # by identity: two recorders holding the same paths are equal sets
+            for index in range(len(self.recorders) - 1, -1, -1):
+                if self.recorders[index] is seen:
+                    del self.recorders[index]
+                    break
+
+    def data(self, path: str) -> bytes | None:
+        """A file's bytes (its unsaved text when an editor has it), inside the roots only."""
+        path = real(path)
+        if path in self._data:
+            return self._data[path]
+        data: bytes | None = None
+        if self.allowed(path):
+            overlay = self.overlays.get(path)
+            if isinstance(overlay, SourceFile):
+                data = overlay.data
+            elif overlay is not None:
+                data = overlay
+            else:
+                try:
+                    with open(path, "rb") as handle:
+                        data = handle.read()
+                except OSError:
+                    data = None
+        self._data[path] = data
+        return data
+
+    def get(self, path: str) -> SourceFile | None:
+        path = real(path)  # as Nix does, so relative paths start from the target
+        self._touch(path)
+        if path in self._files:
+            return self._files[path]
+        src: SourceFile | None = None
+        overlay = self.overlays.get(path)
+        if isinstance(overlay, SourceFile) and self.allowed(path):
+            src = overlay
+        else:
+            data = self.data(path)
+            if data is not None:
+                known = self.session.sources.get(path) if self.session is not None else None
+                if known is not None and known.data == data:
+                    src = known  # unchanged since the last analysis: its tree is still right
+                else:
+                    start = time.perf_counter()
+                    src = parse(data, path)
+                    self.parse_seconds[path] = time.perf_counter() - start
+                    if self.session is not None:
+                        self.session.sources[path] = src
+        self._files[path] = src
+        return src
+
+    def forget(self, path: str) -> None:
+        """Let a file's text and syntax tree go (a batch scan is done with it)."""
+        self._files.pop(path, None)
+        self._data.pop(path, None)
+
+    def peek(self, path: str) -> SourceFile | None:
+        """A file parsed for a quick look (its facts): kept for later use while the kept
+        trees are small, parsed and let go beyond that (a tree takes ~30× its text)."""
+        path = real(path)
+        if path in self._files:
+            return self._files[path]
+        data = self.data(path)
+        if data is None:
+            return None
+        if self._peeked + len(data) <= PEEK_BUDGET:
+            self._peeked += len(data)
+            return self.get(path)
+        self._data.pop(path, None)
+        return parse(data, path)
+
+    def fingerprint(self, path: str) -> str:
+        """What a result that read ``path`` depends on: its content's hash, a directory's
+        listing, or that it is missing or outside the scan."""
+        path = real(path)
+        found = self._fingerprints.get(path)
+        if found is not None:
+            return found
+        if not self.allowed(path):
+            found = "outside"
+        elif os.path.isdir(path) and path not in self.overlays:
+            listing = self.list_dir(path) or {}
+            found = "dir:" + _digest(repr(sorted(listing.items())).encode())
+        else:
+            data = self.data(path)
+            found = "missing" if data is None else "file:" + _digest(data)
+        self._fingerprints[path] = found
+        return found
+
+    # -- what ``builtins.readFile``, ``readDir`` and ``pathExists`` see ------------------------
+
+    def read_bytes(self, path: str) -> bytes | None:
+        """``builtins.readFile``: a file's bytes, inside the roots only."""
+        path = real(path)
+        self._touch(path)
+        return self.data(path)
+
+    def list_dir(self, path: str) -> dict[str, str] | None:
+        """``builtins.readDir``: entry name → ``regular``, ``directory``, ``symlink``."""
+        path = real(path)
+        if not self.allowed(path):
+            return None
+        self._touch(path)
+        try:
+            entries = list(os.scandir(path))
+        except OSError:
+            return None
+        listing: dict[str, str] = {}
+        for entry in entries:
+            if entry.is_symlink():
+                listing[entry.name] = "symlink"
+            elif entry.is_dir():
+                listing[entry.name] = "directory"
+            elif entry.is_file():
+                listing[entry.name] = "regular"
+            else:
+                listing[entry.name] = "unknown"
+        return listing
+
+    def exists(self, path: str) -> bool | None:
+        """``builtins.pathExists`` inside the roots; None outside them."""
+        path = real(path)
+        if not self.allowed(path):
+            return None
+        self._touch(path)
+        return path in self.overlays or os.path.exists(path)
+
+    def read_error(self, path: str) -> str | None:
+        """Why a file cannot be read, or None."""
+        try:
+            with open(path, "rb"):
+                return None
+        except OSError as err:
+            return err.strerror or str(err)
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
