@@ -11,6 +11,7 @@ import json
 import math
 import os
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from nixlint.evaluate.evaluator import (
@@ -1533,5 +1534,5 @@ def pkgs_value(label: str = "pkgs") -> Opaque:
     return _Pkgs(label)
 
 
-for _name, _value in _prelude.prelude_functions(LIB).items():
-    LIB.attrs.setdefault(_name, Attr(Thunk.of(_value)))
+for _name in _prelude.NAMES:  # evaluated when first used
+    LIB.attrs.setdefault(_name, Attr(Thunk.lazy(partial(_prelude.function, LIB, _name))))

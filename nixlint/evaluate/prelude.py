@@ -1,9 +1,32 @@
 """Parts of nixpkgs' ``lib`` that are simplest written in Nix, evaluated by nixlint's own
-evaluator and added to its ``lib`` (the definitions follow nixpkgs' documented behaviour)."""
+evaluator and added to its ``lib`` (the definitions follow nixpkgs' documented behaviour).
+
+The prelude is parsed and evaluated the first time one of its functions is used (most runs
+use none): :data:`NAMES` lists what it defines, so that ``lib`` knows the names before.
+"""
 
 from __future__ import annotations
 
 from nixlint.evaluate.values import AttrSet, Value
+
+#: The functions the prelude defines (a test keeps this equal to what it evaluates to).
+NAMES = (
+    "composeExtensions",
+    "composeManyExtensions",
+    "extends",
+    "toFunction",
+    "pipe",
+    "concatMapAttrs",
+    "attrsToList",
+    "foldlAttrs",
+    "findFirst",
+    "zipListsWith",
+    "mapNullable",
+    "remove",
+    "optionalNull",
+    "mapAttrsRecursive",
+    "filterAttrsRecursive",
+)
 
 PRELUDE = b"""
 { lib }:
@@ -51,6 +74,17 @@ def prelude_functions(lib: AttrSet) -> dict[str, Value]:
     defs = ev.apply(fn, Thunk.of(AttrSet({"lib": _attr(lib)})))
     assert isinstance(defs, AttrSet)
     return {name: attr.thunk.force() for name, attr in defs.attrs.items()}
+
+
+_evaluated: dict[str, Value] = {}
+
+
+def function(lib: AttrSet, name: str) -> Value:
+    """One of the prelude's functions (the prelude is evaluated against ``lib`` on first
+    use, once)."""
+    if not _evaluated:
+        _evaluated.update(prelude_functions(lib))
+    return _evaluated[name]
 
 
 def _attr(value: Value):  # type: ignore[no-untyped-def]

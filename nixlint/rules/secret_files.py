@@ -13,6 +13,7 @@ from nixlint.modules import WILDCARD
 from nixlint.rules.base import Hit, HostContext, confidence_for, known_text, rule, when
 from nixlint.rules.secrets import STORE_REFS, STORE_WHY
 from nixlint.rules.secretwords import (
+    LazyPattern,
     names_secret,
     paths_by_name,
     safe_file,
@@ -21,13 +22,13 @@ from nixlint.rules.secretwords import (
     store_path,
 )
 
-_PRIVATE_KEY = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")
-_ASSIGNMENT = re.compile(
+_PRIVATE_KEY = LazyPattern(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")
+_ASSIGNMENT = LazyPattern(
     r"(?m)^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*[=:][ \t]*([^\n#]*?)"
     r"[ \t]*(?:#[^\n]*)?$"
 )
 #: ``password value`` lines (msmtprc, netrc, many daemons' configuration files).
-_KEYWORD = re.compile(
+_KEYWORD = LazyPattern(
     r"(?mi)^[ \t]*(?:machine[ \t]+\S+[ \t]+login[ \t]+\S+[ \t]+)?"
     r"(password|passwd|secret|token|psk|apikey|api_key)[ \t]+([^\s#]+)"
 )
@@ -220,12 +221,12 @@ def _apply_nodes(root: object) -> Iterator[object]:
         stack.extend(node.children)  # type: ignore[attr-defined]
 
 
-_FILE_OPTION = re.compile(
+_FILE_OPTION = LazyPattern(
     r"(?i)(?:(?:password|passwd|passphrase|secret|secrets|token|key|credential|credentials|"
     r"psk|auth|environment|env|netrc)[A-Za-z-]*files?|sslCertificateKey|sslKey|tlsKey|"
     r"netrc-file|environmentFiles?)$"
 )
-_NOT_SECRET_OPTION = re.compile(
+_NOT_SECRET_OPTION = LazyPattern(
     r"(?i)(authorizedKeys|knownHosts|publicKey|sopsFile|\bluks\b|trusted-public-keys|"
     r"caFile|cacert|certificate(?!Key)|signing)"
 )

@@ -12,6 +12,7 @@ from nixlint.findings import Confidence, Severity
 from nixlint.modules import WILDCARD
 from nixlint.rules.base import Hit, HostContext, Item, confidence_for, known_text, rule, when
 from nixlint.rules.secretwords import (
+    LazyPattern,
     known_option,
     may_be_known_option,
     names_secret,
@@ -494,7 +495,7 @@ def _owner(env: tuple[str, ...]) -> str:
     return schema.join(env)
 
 
-_ACCESS_TOKENS = re.compile(r"(?m)^[ \t]*(?:extra-)?access-tokens[ \t]*=[ \t]*(\S[^\n]*)$")
+_ACCESS_TOKENS = LazyPattern(r"(?m)^[ \t]*(?:extra-)?access-tokens[ \t]*=[ \t]*(\S[^\n]*)$")
 
 
 @rule(

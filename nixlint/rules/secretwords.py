@@ -4,6 +4,7 @@ and file names of secret material. The vocabulary is data (``schema/secrets.json
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import cache
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
@@ -15,8 +16,35 @@ if TYPE_CHECKING:
     from nixlint.graph import OptionGraph
     from nixlint.modules import OptionPath
 
-_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
-_SECRET_FILE = re.compile(
+
+class LazyPattern:
+    """A regular expression compiled when first used: most runs never need most of the
+    secrets rules' patterns (a pre-commit hook pays for every one compiled at import)."""
+
+    __slots__ = ("_compiled", "_source")
+
+    def __init__(self, source: str) -> None:
+        self._source = source
+        self._compiled: re.Pattern[str] | None = None
+
+    @property
+    def compiled(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = re.compile(self._source)
+        return self._compiled
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.compiled.search(text)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        return self.compiled.finditer(text)
+
+    def findall(self, text: str) -> list[str]:
+        return self.compiled.findall(text)
+
+
+_WORDS = LazyPattern(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+_SECRET_FILE = LazyPattern(
     r"(?i)(secret|passw(or)?d|passphrase|token|api[-_]?key|private|credential|\.env$|\.key$|"
     r"\.pem$|\.p12$|\.pfx$|id_(rsa|dsa|ecdsa|ed25519)(?!\.pub)|\bpsk\b|netrc|htpasswd|"
     r"ssh_host_.*_key$|wg[-_]?key|wireguard.*key|\.kdbx$|(?:^|[/_.-])key$)"

@@ -154,10 +154,10 @@ def service_exposure(ctx: HostContext) -> Iterator[Hit]:
     UNSAFE medium, EXPOSED low. Settings nixlint cannot know give a range of scores; the
     finding then has lower confidence. Services that NIX302 reports (root, no confinement
     at all) are left to it, so one service is not reported twice."""
+    if not ctx.match("systemd.services.*"):
+        return  # (and the assessor is not loaded)
     from nixlint.systemd.report import services
 
-    if not ctx.match("systemd.services.*"):
-        return
     limit = threshold()
     for report in services(ctx):
         worst = report.worst

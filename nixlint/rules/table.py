@@ -100,14 +100,17 @@ def one_of(*expected: object) -> Test:
 
 def matches(pattern: str, describe: str | None = None) -> Test:
     """A string value (or the known parts of a partly known one) matches ``pattern``
-    (``re.search``; use ``(?m)`` for line anchors in multi-line text)."""
-    regex = re.compile(pattern)
+    (``re.search``; use ``(?m)`` for line anchors in multi-line text). The pattern is
+    compiled when first used."""
+    compiled: list[re.Pattern[str]] = []
 
     def fn(value: Value) -> Match | None:
         text = known_text(value)
         if text is None:
             return None
-        found = regex.search(text)
+        if not compiled:
+            compiled.append(re.compile(pattern))
+        found = compiled[0].search(text)
         return Match(found.group(0).strip() or None) if found else None
 
     return Test(describe or f"matches `{pattern}`", fn)
