@@ -239,6 +239,23 @@ def _file_findings(out: _Collector, workspace: Workspace) -> None:
             )
 
 
+def _file_rule_findings(
+    out: _Collector, workspace: Workspace, selection: Selection, cache: Cache | None
+) -> None:
+    """Findings of the rules that judge a file by its own text (see :mod:`nixlint.file_rules`)."""
+    from nixlint.file_rules import file_hits
+
+    for rule, hit in file_hits(workspace, selection.wants, cache):
+        out.add(
+            rule,
+            hit.span,
+            hit.message,
+            option=hit.option,
+            severity=hit.severity,
+            confidence=hit.confidence,
+        )
+
+
 def load_workspace(
     paths: list[str],
     overlays: dict[str, bytes] | None = None,
@@ -300,6 +317,7 @@ def _check(
     workspace = load_workspace(paths, overlays, exclude, cache, options.session)
     out = _Collector(set(workspace.targets), selection)
     _file_findings(out, workspace)
+    _file_rule_findings(out, workspace, selection, cache)
     codes = tuple(
         r.code for r in rules_base.all_rules() if r.check is not None and selection.wants(r.code)
     )

@@ -14,7 +14,7 @@ from tests.conftest import write
 runner = CliRunner()
 
 CONTAINER = """  virtualisation.oci-containers.containers.{name} = {{
-    image = "{name}";
+    image = "{name}:1.0";
     extraOptions = [ "--privileged" ];
   }};
 """

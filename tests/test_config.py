@@ -22,7 +22,7 @@ HOST = """{
   nix.settings.sandbox = false;
   containers.web.privateUsers = "identity";
   virtualisation.oci-containers.containers.hass = {
-    image = "hass";
+    image = "hass:2024.6";
     extraOptions = [ "--privileged" ];
   };
 }

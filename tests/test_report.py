@@ -23,7 +23,7 @@ HOST = """{
   nix.settings.sandbox = false; # nixlint: ignore[NIX301] builder VM
   # nixlint: ignore[NIX103] old
   virtualisation.oci-containers.containers.hass = {
-    image = "hass";
+    image = "hass:2024.6";
     extraOptions = [ "--privileged" ];
   };
 }

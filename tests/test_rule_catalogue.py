@@ -23,6 +23,12 @@ NO_TEXT_EXAMPLE = {"NIX002", "NIX003", "NIX005", "NIX010"}
 RULES = all_rules()
 #: An expired suppression's finding is reported again, next to the note about it.
 ALSO_REPORTED = {"NIX009": {"NIX301"}}
+#: Rules about what flakes evaluate: their examples are a flake.nix.
+FLAKE_EXAMPLES = {"NIX808"}
+
+
+def _example_name(rule: Rule, kind: str) -> str:
+    return "flake.nix" if rule.code in FLAKE_EXAMPLES else f"{kind}.nix"
 
 
 def _id(rule: Rule) -> str:
@@ -49,7 +55,7 @@ def test_metadata_is_complete(rule: Rule) -> None:
 
 @pytest.mark.parametrize("rule", [r for r in RULES if r.bad], ids=_id)
 def test_bad_example_raises_exactly_its_rule(rule: Rule, tmp_path: Path) -> None:
-    example = tmp_path / "bad.nix"
+    example = tmp_path / _example_name(rule, "bad")
     example.write_text(rule.bad or "", encoding="utf-8")
     result = run([str(example)], Overrides(isolated=True)).report
     assert result.internal_errors == 0
@@ -59,7 +65,7 @@ def test_bad_example_raises_exactly_its_rule(rule: Rule, tmp_path: Path) -> None
 
 @pytest.mark.parametrize("rule", [r for r in RULES if r.good], ids=_id)
 def test_good_example_raises_nothing(rule: Rule, tmp_path: Path) -> None:
-    example = tmp_path / "good.nix"
+    example = tmp_path / _example_name(rule, "good")
     example.write_text(rule.good or "", encoding="utf-8")
     result = run([str(example)], Overrides(isolated=True)).report
     assert result.internal_errors == 0

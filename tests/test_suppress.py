@@ -75,7 +75,7 @@ def test_several_codes_and_names_in_one_comment(tmp_path: Path) -> None:
         {
             "host.nix": """{
   virtualisation.oci-containers.containers.a = {
-    image = "a";
+    image = "a:1.0";
     extraOptions = [ "--privileged" "--network=host" ]; # nixlint: ignore[NIX101, oci-host-namespace] lab box
   };
 }

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from nixlint.evaluate.evaluator import MAX_LIST, coerce_to_string, join_parts
+from nixlint.evaluate.evaluator import MAX_LIST, Conditional, coerce_to_string, join_parts
 from nixlint.evaluate.values import (
+    Attr,
     AttrSet,
     Builtin,
     Failure,
@@ -89,11 +90,35 @@ def binary(ev: Evaluator, op: str, left: Thunk, right: Thunk, span: Span | None)
         return arithmetic(op, a, b, span)
     if op in ("<", "<=", ">", ">="):
         return compare_op(ev, op, a, b, span)
-    if op == "++":
-        return concat_lists(a, b, span)
-    if op == "//":
-        return update(a, b, span)
+    if op == "+":
+        return add(a, b, span)
+    if op in _COMBINE:
+        return _combine(op, a, b, span)
     return Unknown(f"unsupported operator {op}", span)
+
+
+def _combine(op: str, a: Value, b: Value, span: Span | None) -> Value:
+    """``a ++ b`` or ``a // b``. When a side depends on a condition nixlint cannot decide
+    (``x ++ lib.optionals c y``), the result does too: each outcome is combined with the
+    other side, so that the module collector still sees both sides."""
+    cond = a if isinstance(a, Conditional) else b if isinstance(b, Conditional) else None
+    if cond is None:
+        return _COMBINE[op](a, b, span)
+    left = cond is a
+    if op == "//":
+        merged = _update_per_attribute(cond, b if left else a, left, span)
+        if merged is not None:
+            return merged
+
+    def outcome(branch: Thunk) -> Thunk:
+        if left:
+            return Thunk.lazy(lambda: _combine(op, branch.force(), b, span))
+        return Thunk.lazy(lambda: _combine(op, a, branch.force(), span))
+
+    reason = Unknown(cond.reason.removeprefix("depends on a condition: "), cond.span)
+    return Conditional(
+        cond.condition, outcome(cond.then), outcome(cond.otherwise), reason, cond.span
+    )
 
 
 def _and(left: Thunk, right: Thunk, span: Span | None) -> Value:
@@ -327,3 +352,49 @@ def update(a: Value, b: Value, span: Span | None) -> Value:
     if unknown is not None:
         return unknown
     return Failure("`//` applied to values that are not sets", span)
+
+
+_COMBINE = {"++": concat_lists, "//": update}
+#: What an attribute is in the outcome of a condition that does not set it: an empty set,
+#: which the module collector reads as defining nothing.
+_ABSENT = AttrSet()
+
+
+def _update_per_attribute(
+    cond: Conditional, other: Value, cond_left: bool, span: Span | None
+) -> Value | None:
+    """``set // optionalAttrs c extra`` (or the other way round) as one set whose attributes
+    from ``extra`` depend on ``c`` and whose others do not, so that an undecided condition
+    does not make the whole set conditional. None when a side is not a set nixlint knows."""
+    then, otherwise = cond.then.force(), cond.otherwise.force()
+    if not (
+        isinstance(other, AttrSet)
+        and isinstance(then, AttrSet)
+        and isinstance(otherwise, AttrSet)
+        and then.complete
+        and otherwise.complete
+    ):
+        return None
+    reason = Unknown(cond.reason.removeprefix("depends on a condition: "), cond.span)
+    attrs = dict(other.attrs)
+    for name in {*then.attrs, *otherwise.attrs}:
+        if cond_left and name in other.attrs:
+            continue  # the right side wins
+        base = None if cond_left else other.attrs.get(name)
+        outcomes = [
+            branch.attrs[name].thunk
+            if name in branch.attrs
+            else base.thunk
+            if base is not None
+            else Thunk.of(_ABSENT)
+            for branch in (then, otherwise)
+        ]
+        written = (
+            then.attrs.get(name) or otherwise.attrs.get(name) or base or Attr(outcomes[0])
+        ).span
+        if outcomes[0] is outcomes[1]:
+            attrs[name] = Attr(outcomes[0], written)
+            continue
+        value = Conditional(cond.condition, outcomes[0], outcomes[1], reason, span or cond.span)
+        attrs[name] = Attr(Thunk.of(value), written)
+    return AttrSet(attrs, list(other.dynamic), span, other.partial)

@@ -10,16 +10,23 @@ def load() -> None:
     """Import every rule family (registration happens on import)."""
     from nixlint.rules import (  # noqa: F401
         access,
+        container_hosts,
         containers,
         encryption,
+        fetchers,
         isolation,
+        kernel,
         listeners,
+        luks,
         network,
+        nspawn,
+        oci,
         sandboxing,
         secret_files,
         secrets,
         services,
         ssh,
+        supply_chain,
         suppression,
         syntax,
     )

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from nixlint.graph import DefinitionState, Resolution
     from nixlint.hosts import Host
     from nixlint.modules import Definition, OptionPath
+    from nixlint.parse import SourceFile
     from nixlint.span import Span
 
 
@@ -36,6 +37,19 @@ class Hit:
 
 
 Check = Callable[["HostContext"], Iterable[Hit]]
+
+
+@dataclass(frozen=True, slots=True)
+class FileContext:
+    """What a file rule reads: one parsed file, whichever hosts use it (or none)."""
+
+    src: SourceFile
+
+
+FileCheck = Callable[[FileContext], Iterable[Hit]]
+#: A file rule's quick look at a file's bytes: False means the rule has nothing to say about
+#: it, and the file need not be parsed for it.
+FileFilter = Callable[[bytes], bool]
 
 #: nixpkgs modules that hardware scans and VM profiles import, which set only kernel
 #: modules and firmware options: a finding about an unset option still stands with them.
@@ -80,6 +94,12 @@ class Rule:
     good: str | None = None
     check: Check | None = field(default=None, compare=False)
     since: str = "0.1.0"
+    #: a file rule: a function of one file's syntax tree, run on every scanned file
+    file_check: FileCheck | None = field(default=None, compare=False)
+    #: a file rule looks only at files that pass this
+    prefilter: FileFilter | None = field(default=None, compare=False)
+    #: a file rule whose findings count only in files a flake evaluates
+    flakes_only: bool = False
 
     @property
     def family(self) -> int:
@@ -190,6 +210,55 @@ def rule(
                 bad=bad,
                 good=good,
                 check=fn,
+            )
+        )
+        return fn
+
+    return decorate
+
+
+def file_rule(
+    code: str,
+    name: str,
+    *,
+    prefilter: FileFilter,
+    category: str,
+    severity: Severity,
+    summary: str,
+    confidence: Confidence = Confidence.HIGH,
+    cwe: int | None = None,
+    rationale: str = "",
+    remediation: str = "",
+    caveat: str = "",
+    references: tuple[str, ...] = (),
+    bad: str | None = None,
+    good: str | None = None,
+    flakes_only: bool = False,
+) -> Callable[[FileCheck], FileCheck]:
+    """Register a file rule: what it finds depends on one file's text alone, not on a host.
+    It runs on every scanned file that passes ``prefilter``; with ``flakes_only`` its
+    findings are kept only in files a flake evaluates. Its docstring says what it does."""
+
+    def decorate(fn: FileCheck) -> FileCheck:
+        register(
+            Rule(
+                code,
+                name,
+                category,
+                severity,
+                confidence,
+                summary,
+                fn.__doc__ or summary,
+                rationale=rationale,
+                remediation=remediation,
+                caveat=caveat,
+                cwe=cwe,
+                references=references,
+                bad=bad,
+                good=good,
+                file_check=fn,
+                prefilter=prefilter,
+                flakes_only=flakes_only,
             )
         )
         return fn
@@ -308,12 +377,24 @@ class HostContext:
             yield _item(state, state.definition.value, state.definition.value_span)
 
     def items(self, path: OptionPath | str) -> Iterator[Item]:
-        """The elements of a list option across every definition that may contribute."""
-        for state in self.resolve(path).candidates:
+        """The elements of a list option across every definition that may contribute. An
+        element in both outcomes of one undecided condition (``[ a ] ++ optionals c [ b ]``
+        gives ``[ a b ]`` or ``[ a ]``) is yielded once, as certain as the rest of its
+        definition."""
+        candidates = self.resolve(path).candidates
+        both = _in_both_outcomes(candidates)
+        seen: set[int] = set()
+        for state in candidates:
             value = state.definition.value.force()
             if isinstance(value, List):
                 for thunk in value.items:
-                    yield _item(state, thunk, thunk.span or state.definition.value_span)
+                    if id(thunk) in seen:
+                        continue
+                    item = _item(state, thunk, thunk.span or state.definition.value_span)
+                    if id(thunk) in both:
+                        seen.add(id(thunk))
+                        item.conditional = both[id(thunk)]
+                    yield item
             else:
                 yield _item(state, state.definition.value, state.definition.value_span)
 
@@ -328,6 +409,37 @@ class HostContext:
             if known and all(v == known[0] for v in known):
                 return known[0], True, span
         return res.value, res.conditional, span
+
+
+def _in_both_outcomes(candidates: list[DefinitionState]) -> dict[int, bool]:
+    """List elements (by thunk identity) that two definitions share when the definitions
+    are the two outcomes of one condition (the same conditions but the last, negated), with
+    whether they still depend on a condition (the shared ones)."""
+    found: dict[int, bool] = {}
+    conditional = [c for c in candidates if c.conditional]
+    for i, first in enumerate(conditional):
+        a = first.definition
+        for second in conditional[i + 1 :]:
+            b = second.definition
+            if not (a.conditions and len(a.conditions) == len(b.conditions)):
+                continue
+            last_a, last_b = a.conditions[-1], b.conditions[-1]
+            if (
+                last_a.thunk is not last_b.thunk
+                or last_a.negate == last_b.negate
+                or any(
+                    x is not y for x, y in zip(a.conditions[:-1], b.conditions[:-1], strict=True)
+                )
+            ):
+                continue
+            items_a, items_b = a.value.force(), b.value.force()
+            if not (isinstance(items_a, List) and isinstance(items_b, List)):
+                continue
+            shared = {id(t) for t in items_a.items} & {id(t) for t in items_b.items}
+            rest = any(c.evaluate() is not True for c in a.conditions[:-1])
+            for key in shared:
+                found[key] = rest
+    return found
 
 
 def _item(state: DefinitionState, thunk: Thunk, span: Span) -> Item:
