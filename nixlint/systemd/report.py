@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from nixlint import schema
 from nixlint.systemd.assess import Check, Score
-from nixlint.systemd.improve import Suggestion, suggest
 from nixlint.systemd.nixos import enabled, nixos_module_named, read_inputs, written_here
 from nixlint.systemd.ranges import Inputs, Range, score_range
 from nixlint.systemd.table import SYSTEMD_VERSION
@@ -17,6 +16,7 @@ if TYPE_CHECKING:
     from nixlint.modules import OptionPath
     from nixlint.rules.base import HostContext
     from nixlint.span import Span
+    from nixlint.systemd.improve import Suggestion
 
 #: Contributors and suggestions shown per service.
 SHOWN = 5
@@ -59,7 +59,10 @@ class ServiceReport:
 
     @cached_property
     def suggestions(self) -> list[Suggestion]:
-        """The settings that lower the (worst) exposure most, best first."""
+        """The settings that lower the (worst) exposure most, best first (worked out only
+        for the services a report shows)."""
+        from nixlint.systemd.improve import suggest
+
         if self.range is None:
             return []
         r = self.range
