@@ -508,12 +508,13 @@ def container_root_is_host_root(ctx: HostContext) -> Iterator[Hit]:
                 continue
             confidence = confidence_for(Confidence.HIGH, presence)
             note = ""
-            if ctx.children(path) == ["config"] and ctx.unread_imports:
+            if ctx.children(path) == ["config"]:
                 # only the container's inner configuration is written here: the container
-                # itself may come from a module nixlint cannot read
+                # itself is declared by a module outside the scanned files, or by none
                 confidence, note = (
                     Confidence.LOW,
-                    " (unless an imported module nixlint cannot read sets it)",
+                    " (only its config is set here: whichever module declares the container "
+                    "may set privateUsers)",
                 )
             elif ctx.unread_imports:
                 confidence = confidence.lowered()

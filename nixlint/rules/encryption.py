@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from nixlint import schema
 from nixlint.evaluate.values import AttrSet, Unknown, Value
 from nixlint.findings import Confidence, Severity
+from nixlint.rules import disko
 from nixlint.rules.base import Hit, HostContext, attr, confidence_for, known_text, rule, when
 from nixlint.span import Span
 
@@ -52,7 +53,7 @@ NOT_LOCAL_PERSISTENT = frozenset(
         "none",
     }
 )
-BOOT_MOUNTS = frozenset({"/boot", "/boot/efi", "/efi", "/boot/firmware"})
+BOOT_MOUNTS = disko.BOOT_MOUNTS
 IMPORTANT_MOUNTS = frozenset({"/", "/home", "/var", "/root", "/nix", "/persist", "/srv"})
 LUKS = "boot.initrd.luks.devices"
 
@@ -64,7 +65,10 @@ class _Verdict:
 
 
 def _luks_names(ctx: HostContext) -> list[str]:
-    return [n for n in ctx.children(LUKS) if n != "*"]
+    """The LUKS devices the initrd opens: those configured directly, and those a disko
+    layout adds."""
+    names = [n for n in ctx.children(LUKS) if n != "*"]
+    return names + [c.name for c in disko.layout(ctx).luks if c.name not in names]
 
 
 def _has_dynamic_luks(ctx: HostContext) -> bool:
@@ -98,6 +102,10 @@ def _device_verdict(ctx: HostContext, device: Value) -> _Verdict:
     )
 
 
+def _device_given(ctx: HostContext, fs: tuple[str, ...]) -> bool:
+    return any(ctx.resolve((*fs, key)).candidates for key in ("device", "label"))
+
+
 def _fs_device(ctx: HostContext, fs: tuple[str, ...]) -> tuple[Value, bool, Span | None]:
     value, conditional, span = ctx.effective((*fs, "device"))
     if ctx.resolve((*fs, "device")).candidates:
@@ -109,7 +117,10 @@ def _fs_device(ctx: HostContext, fs: tuple[str, ...]) -> tuple[Value, bool, Span
 
 
 def filesystems(ctx: HostContext) -> Iterator[tuple[str, tuple[str, ...], _Verdict, bool, Span]]:
-    """(mount point, option path, verdict, conditional, anchor) per persistent local file system."""
+    """(mount point, option path, verdict, conditional, anchor) per persistent local file
+    system. A file system a disko layout creates, whose device the configuration does not
+    set otherwise, is left to the disko rule: the layout says whether it is encrypted."""
+    created = disko.layout(ctx).mounts
     for fs in ctx.match("fileSystems.*"):
         states = [d.condition() for d in ctx.graph.definitions(fs)]
         if not states or all(s is False for s in states):
@@ -125,6 +136,8 @@ def filesystems(ctx: HostContext) -> Iterator[tuple[str, tuple[str, ...], _Verdi
         if isinstance(fs_type, str) and (
             fs_type in NOT_LOCAL_PERSISTENT or fs_type.startswith("fuse")
         ):
+            continue
+        if mount in created and not _device_given(ctx, fs):
             continue
         options = [i.text for i in ctx.items((*fs, "options"))]
         if {"bind", "rbind", "ro"} & set(options):

@@ -16,7 +16,6 @@ from nixlint.rules.table import (
     contains,
     equals,
     negate,
-    one_of,
     table_rule,
 )
 
@@ -355,6 +354,10 @@ table_rule(
 )
 
 _APPARMOR_ON = (Requires("security.apparmor.enable", equals(True)),)
+#: A policy whose profile the configuration writes itself: turning it off only sets aside
+#: the configuration's own draft, the program is no less confined than by default.
+_OWN_PROFILE = "security.apparmor.policies.{0}.profile"
+_NOT_LOADED = "the program its profile was made for runs unconfined"
 table_rule(
     "NIX308",
     "apparmor-policy-not-enforced",
@@ -362,14 +365,27 @@ table_rule(
     severity=Severity.LOW,
     cwe=693,
     summary="An AppArmor policy is only complaining, or disabled",
+    details="""
+    A policy the configuration writes itself (its `profile` is set in the scanned files) and
+    turns off is not reported: the program is then no less confined than without the
+    configuration's draft. Policies that NixOS modules or packages provide are.
+    """,
     why="the program runs unconfined: violations are at most logged",
     fix='set the policy\'s state = "enforce" once its log shows no denials',
     checks=(
         OptionCheck(
             "security.apparmor.policies.*.state",
-            one_of("complain", "disable"),
+            equals("complain"),
             "AppArmor policy '{0}' is not enforced",
             requires=_APPARMOR_ON,
+        ),
+        OptionCheck(
+            "security.apparmor.policies.*.state",
+            equals("disable"),
+            "AppArmor policy '{0}' is not loaded",
+            requires=_APPARMOR_ON,
+            why=_NOT_LOADED,
+            unless_written=_OWN_PROFILE,
         ),
         OptionCheck(
             "security.apparmor.policies.*.enforce",
@@ -385,6 +401,8 @@ table_rule(
             equals(False),
             "AppArmor policy '{0}' is not loaded",
             requires=_APPARMOR_ON,
+            why=_NOT_LOADED,
+            unless_written=_OWN_PROFILE,
         ),
     ),
     rationale="""

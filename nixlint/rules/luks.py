@@ -4,22 +4,48 @@ the store, DMA protection), and disko layouts that put file systems on plain par
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 from nixlint import schema
-from nixlint.evaluate.values import AttrSet, List, PartialString, Unknown, Value
+from nixlint.evaluate.values import PartialString, Unknown, Value
 from nixlint.findings import Confidence, Severity
-from nixlint.rules.base import Hit, HostContext, confidence_for, known_text, rule, when
-from nixlint.rules.encryption import BOOT_MOUNTS, IMPORTANT_MOUNTS
+from nixlint.rules import disko
+from nixlint.rules.base import Check, Hit, HostContext, confidence_for, render, rule, when
+from nixlint.rules.encryption import IMPORTANT_MOUNTS
 from nixlint.rules.secretwords import store_path
-from nixlint.rules.table import OptionCheck, equals, table_rule
-from nixlint.span import Span
+from nixlint.rules.table import OptionCheck, Test, equals, table_rule
 
 LUKS = "boot.initrd.luks.devices"
 LUKS_REFS = (
     "https://search.nixos.org/options?query=boot.initrd.luks.devices",
     "https://wiki.nixos.org/wiki/Full_Disk_Encryption",
 )
+
+#: How the documentation of a LUKS rule mentions disko layouts.
+DISKO_NOTE = """
+A disko `luks` content is opened at boot as `boot.initrd.luks.devices.<name>` with the
+content's `settings` merged in, so its `settings.{0}` is judged too.
+"""
+
+
+def disko_setting(setting: str, test: Test, problem: str, why: str, fix: str) -> Check:
+    """Findings for ``settings.<setting>`` of the disko layout's LUKS contents, which disko
+    passes on to ``boot.initrd.luks.devices.<name>.<setting>``."""
+
+    def check(ctx: HostContext) -> Iterator[Hit]:
+        for luks in disko.layout(ctx).luks:
+            found = luks.setting(setting)
+            if found is None or found.span is None or test(found.value) is None:
+                continue
+            yield Hit(
+                found.span,
+                f"{problem.format(luks.name)} (settings.{setting} = {render(found.value)} in "
+                f"the disko layout, {luks.via}, which disko passes on to "
+                f"{LUKS}.{luks.name}): {why}; {fix}",
+                "disko.devices",
+            )
+
+    return check
+
 
 table_rule(
     "NIX204",
@@ -30,12 +56,22 @@ table_rule(
     summary="A LUKS device passes discards (TRIM) through to the disk",
     why="the disk then shows which blocks are free, which reveals the file system type and how full it is",
     fix="remove allowDiscards (or accept the leak for the SSD's sake, and say so)",
+    details=DISKO_NOTE.format("allowDiscards"),
     checks=(
         OptionCheck(
             f"{LUKS}.*.allowDiscards",
             equals(True),
             "LUKS device '{0}' allows discards",
         ),
+    ),
+    also=disko_setting(
+        "allowDiscards",
+        equals(True),
+        "LUKS device '{0}' allows discards",
+        "the disk then shows which blocks are free, which reveals the file system type and "
+        "how full it is",
+        "remove settings.allowDiscards from the luks content (or accept the leak for the "
+        "SSD's sake, and say so)",
     ),
     rationale="""
     With discards allowed, the SSD learns (and anyone reading the raw disk later sees)
@@ -83,12 +119,21 @@ table_rule(
     summary="The initrd tries to open a LUKS device with an empty passphrase",
     why="a key slot with an empty passphrase opens the disk for anyone who has it",
     fix="remove tryEmptyPassphrase and the empty key slot (cryptsetup luksKillSlot)",
+    details=DISKO_NOTE.format("tryEmptyPassphrase"),
     checks=(
         OptionCheck(
             f"{LUKS}.*.tryEmptyPassphrase",
             equals(True),
             "LUKS device '{0}' is first tried with an empty passphrase",
         ),
+    ),
+    also=disko_setting(
+        "tryEmptyPassphrase",
+        equals(True),
+        "LUKS device '{0}' is first tried with an empty passphrase",
+        "a key slot with an empty passphrase opens the disk for anyone who has it",
+        "remove settings.tryEmptyPassphrase from the luks content and the empty key slot "
+        "(cryptsetup luksKillSlot)",
     ),
     rationale="""
     `tryEmptyPassphrase` exists for disks that have a key slot with no passphrase — which
@@ -242,7 +287,21 @@ def store_copy(value: Value) -> str | None:
 def luks_keyfile_in_store(ctx: HostContext) -> Iterator[Hit]:
     """Flags `boot.initrd.luks.devices.<name>.keyFile` given as a Nix path literal, or as a
     path interpolated into a string. (`fileSystems.<mount>.encrypted.keyFile` is judged
-    with the other secret files, by `secret-file-in-store`.)"""
+    with the other secret files, by `secret-file-in-store`.) A disko `luks` content's
+    `settings.keyFile` is judged too: disko passes it on to `boot.initrd.luks.devices`."""
+    for luks in disko.layout(ctx).luks:
+        found = luks.setting("keyFile")
+        source = store_copy(found.value) if found is not None else None
+        if found is None or found.span is None or source is None:
+            continue
+        yield Hit(
+            found.span,
+            f"the key file of '{luks.name}' is copied into the Nix store from {_short(source)} "
+            f"(settings.keyFile in the disko layout, {luks.via}, which disko passes on to "
+            f"{LUKS}.{luks.name}.keyFile): every local user can read the key and open the "
+            "disk; give a string path and put the key in with boot.initrd.secrets",
+            "disko.devices",
+        )
     for path in ctx.match(f"{LUKS}.*.keyFile"):
         name = path[-2]
         for it in ctx.candidate_values(path):
@@ -264,200 +323,6 @@ def _short(path: str) -> str:
 
     rel = os.path.relpath(path)
     return path if rel.startswith("..") else rel
-
-
-# -- NIX208 disko layouts ----------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class View:
-    """A part of the disko configuration: an option path of the host (its attributes are
-    further paths) or a value nixlint read (a set in a list)."""
-
-    ctx: HostContext
-    path: tuple[str, ...]
-    value: Value = None
-    span: Span | None = None
-    from_value: bool = False
-
-    def get(self, name: str) -> View | None:
-        if not self.from_value:
-            child = (*self.path, name)
-            if name in self.ctx.children(self.path):
-                value, _, span = self.ctx.effective(child)
-                if self.ctx.children(child):
-                    return View(self.ctx, child, span=span or self.ctx.anchor(child))
-                return View(self.ctx, child, value, span or self.ctx.anchor(child), True)
-            return None
-        if isinstance(self.value, AttrSet):
-            found = self.value.get(name)
-            if found is None:
-                return None
-            span = found.span or self.span
-            return View(self.ctx, (*self.path, name), found.force(), span, True)
-        return None
-
-    def text(self, name: str) -> str | None:
-        found = self.get(name)
-        return known_text(found.value) if found is not None and found.from_value else None
-
-    def entries(self, name: str) -> list[tuple[str, View]]:
-        """The named members of a set (``partitions = { … }``) or the elements of a list
-        (``partitions = [ … ]``, the legacy table format)."""
-        found = self.get(name)
-        if found is None:
-            return []
-        if not found.from_value:
-            return [
-                (key, view)
-                for key in self.ctx.children(found.path)
-                if key != "*" and (view := found.get(key)) is not None
-            ]
-        value = found.value
-        if isinstance(value, AttrSet):
-            return [(key, v) for key in value.attrs if (v := found.get(key)) is not None]
-        if isinstance(value, List):
-            out = []
-            for index, thunk in enumerate(value.items):
-                item = View(
-                    self.ctx,
-                    (*found.path, str(index)),
-                    thunk.force(),
-                    thunk.span or found.span,
-                    True,
-                )
-                out.append((item.text("name") or str(index), item))
-            return out
-        return []
-
-
-#: Partition types that hold firmware or a boot loader, never data (GPT type codes).
-FIRMWARE_PARTITIONS = frozenset({"EF00", "EF02", "C12A7328-F81F-11D2-BA4B-00A0C93EC93B"})
-#: Mount points of boot and firmware partitions (a Raspberry Pi's /firmware).
-FIRMWARE_MOUNTS = BOOT_MOUNTS | {"/firmware"}
-
-
-@dataclass(slots=True)
-class Plain:
-    """A file system or swap disko creates outside any encryption."""
-
-    what: str  # "file system /home", "swap"
-    mount: str | None
-    span: Span
-    via: str  # where it sits: "disk main, partition root"
-
-
-@dataclass(slots=True)
-class _Walk:
-    ctx: HostContext
-    root: View
-    found: list[Plain] = field(default_factory=list)
-    seen: set[tuple[str, str]] = field(default_factory=set)
-
-    def content(self, view: View | None, encrypted: bool, via: str) -> None:
-        if view is None:
-            return
-        kind = view.text("type")
-        if kind is None:
-            return
-        if kind == "luks":
-            self.content(view.get("content"), True, via)
-        elif kind in ("gpt", "table", "msdos"):
-            for name, part in view.entries("partitions"):
-                if (part.text("type") or "").upper() in FIRMWARE_PARTITIONS:
-                    continue  # the EFI system partition, a BIOS boot partition
-                self.content(part.get("content"), encrypted, f"{via}, partition {name}")
-        elif kind == "filesystem":
-            mount = view.text("mountpoint")
-            self.mount(view, mount, encrypted, via)
-        elif kind == "btrfs":
-            mounts = [view.text("mountpoint")]
-            mounts += [sub.text("mountpoint") for _, sub in view.entries("subvolumes")]
-            known = [m for m in mounts if m]
-            if known:
-                self.mount(view, min(known, key=len), encrypted, via)
-        elif kind == "swap":
-            random = view.get("randomEncryption")
-            if not encrypted and not (random is not None and random.value is True):
-                self.found.append(Plain("swap", None, self._span(view), via))
-        elif kind == "lvm_pv":
-            self.group("lvm_vg", view.text("vg"), encrypted)
-        elif kind == "zfs":
-            self.group("zpool", view.text("pool"), encrypted)
-        elif kind == "mdraid":
-            self.group("mdadm", view.text("name"), encrypted)
-
-    def mount(self, view: View, mount: str | None, encrypted: bool, via: str) -> None:
-        if encrypted or not mount or not mount.startswith("/") or mount in FIRMWARE_MOUNTS:
-            return
-        target = view.get("mountpoint") or view
-        self.found.append(Plain(f"file system {mount}", mount, self._span(target), via))
-
-    def group(self, kind: str, name: str | None, encrypted: bool) -> None:
-        """An LVM volume group, a ZFS pool or an MD array, judged from the first member
-        that names it (its members must agree)."""
-        if not name or (kind, name) in self.seen:
-            return
-        self.seen.add((kind, name))
-        group = self.root.get(kind)
-        target = group.get(name) if group is not None else None
-        if target is None:
-            return
-        via = f"{kind} {name}"
-        if kind == "lvm_vg":
-            for lv_name, lv in target.entries("lvs"):
-                self.content(lv.get("content"), encrypted, f"{via}, volume {lv_name}")
-        elif kind == "mdadm":
-            self.content(target.get("content"), encrypted, via)
-        else:
-            self.pool(target, encrypted, via)
-
-    def pool(self, pool: View, encrypted: bool, via: str) -> None:
-        root_options = pool.get("rootFsOptions")
-        root_enc = _zfs_encrypted(root_options.text("encryption") if root_options else None)
-        datasets = dict(pool.entries("datasets"))
-        mount = pool.text("mountpoint")
-        if mount and not (encrypted or root_enc):
-            self.mount(pool, mount, False, via)
-        for name, dataset in datasets.items():
-            own = _dataset_encrypted(name, datasets)
-            effective = own if own is not None else root_enc
-            if dataset.text("type") == "zfs_volume":
-                self.content(dataset.get("content"), encrypted or effective, f"{via}/{name}")
-                continue
-            options = dataset.get("options")
-            mount = dataset.text("mountpoint") or (options.text("mountpoint") if options else None)
-            self.mount(dataset, mount, encrypted or effective, f"{via}/{name}")
-
-    def _span(self, view: View) -> Span:
-        return view.span or self.ctx.anchor(view.path)
-
-
-def _zfs_encrypted(value: str | None) -> bool:
-    return value is not None and value.lower() not in ("off", "")
-
-
-def _dataset_encrypted(name: str, datasets: dict[str, View]) -> bool | None:
-    """A dataset's own or inherited ``encryption`` (None: inherited from the pool)."""
-    parts = name.split("/")
-    for i in range(len(parts), 0, -1):
-        view = datasets.get("/".join(parts[:i]))
-        options = view.get("options") if view is not None else None
-        setting = options.text("encryption") if options is not None else None
-        if setting is not None:
-            return _zfs_encrypted(setting)
-    return None
-
-
-def disko_plain(ctx: HostContext) -> list[Plain]:
-    """What a host's disko layout puts on disk outside LUKS or ZFS encryption."""
-    root = View(ctx, ("disko", "devices"))
-    if not ctx.children(root.path):
-        return []
-    walk = _Walk(ctx, root)
-    for name, disk in root.entries("disk"):
-        walk.content(disk.get("content"), False, f"disk {name}")
-    return walk.found
 
 
 @rule(
@@ -536,7 +401,7 @@ def disko_partition_not_encrypted(ctx: HostContext) -> Iterator[Hit]:
     ZFS dataset mounted without `encryption` on it or an ancestor, and every `swap` without
     `randomEncryption`, that no `luks` content encloses. High for `/`, `/home`, `/var`,
     `/nix`, `/persist`…, medium for other mounts and swap."""
-    for plain in disko_plain(ctx):
+    for plain in disko.layout(ctx).plain:
         important = plain.mount in IMPORTANT_MOUNTS
         severity = Severity.HIGH if important else Severity.MEDIUM
         yield Hit(

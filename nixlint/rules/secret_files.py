@@ -255,13 +255,19 @@ def _file_options(ctx: HostContext) -> Iterator[tuple[str, ...]]:
             )
             if not special and not file_named:
                 continue
-            if path[:3] == ("boot", "initrd", "luks"):
+            if path[:3] == ("boot", "initrd", "luks") or _disko_luks_setting(path):
                 continue  # the encryption rules judge LUKS key files
             named = file_named and not _NOT_SECRET_OPTION.search(schema.join(path))
             if named or special:
                 found.append(path)
     found.sort()
     yield from found
+
+
+def _disko_luks_setting(path: tuple[str, ...]) -> bool:
+    """A ``settings`` entry of a disko content, which disko passes on to
+    ``boot.initrd.luks.devices``."""
+    return path[:2] == ("disko", "devices") and len(path) > 2 and path[-2] == "settings"
 
 
 #: Option names judged so far.

@@ -42,6 +42,7 @@ from nixlint import schema
 from nixlint.evaluate.values import List, Unknown, Value
 from nixlint.findings import Confidence, Severity
 from nixlint.rules.base import (
+    Check,
     Hit,
     HostContext,
     Item,
@@ -198,6 +199,9 @@ class OptionCheck:
     names: str | None = None
     #: Never show the value (a secret) in messages.
     redact: bool = False
+    #: Skip an instance when the scanned configuration itself defines this option (``{0}``…
+    #: filled in as in ``requires``): the setting then concerns something it wrote itself.
+    unless_written: str | None = None
 
     def describe(self) -> str:
         text = f"`{self.option}` {self.test.describe}"
@@ -207,6 +211,8 @@ class OptionCheck:
             text += ", when " + " and ".join(
                 f"`{r.option}` {r.test.describe}" for r in self.requires
             )
+        if self.unless_written:
+            text += f", unless the configuration itself writes `{self.unless_written}`"
         return text
 
 
@@ -272,6 +278,13 @@ def _precondition(ctx: HostContext, req: Requires, captures: list[str]) -> _Pre:
     return _Pre(True, True, f"if {shown} {req.test.describe}, which nixlint cannot decide")
 
 
+def _written(ctx: HostContext, option: str, captures: list[str]) -> bool:
+    """Some definition in the scanned files sets ``option`` (and not only under a
+    condition known to be false)."""
+    path = schema.canonical(schema.split(option.format(*captures)))
+    return any(c.definition.path == path for c in ctx.resolve(path).candidates)
+
+
 def _display(captures: list[str]) -> list[str]:
     """Attribute names for messages: a dynamic name (``"${user}"``) is shown as ``…``."""
     return ["…" if c == "*" else c for c in captures]
@@ -325,6 +338,8 @@ def run_check(
     fix = check.fix or fix
     base = check.confidence or rule_.confidence
     for path, captures in _instances(ctx, check):
+        if check.unless_written and _written(ctx, check.unless_written, captures):
+            continue
         pres = [_precondition(ctx, r, captures) for r in check.requires]
         if not all(p.holds for p in pres):
             continue
@@ -453,15 +468,20 @@ def table_rule(
     references: tuple[str, ...] = (),
     bad: str | None = None,
     good: str | None = None,
+    also: Check | None = None,
 ) -> Rule:
     """Register a rule made of option checks. ``why`` and ``fix`` end every message;
-    the list of checks is appended to ``details`` in the documentation."""
+    the list of checks is appended to ``details`` in the documentation. ``also`` adds the
+    findings of a function for what the same options receive from elsewhere (a disko
+    layout's LUKS settings); ``details`` should say what it looks at."""
     listing = "\n".join(f"- {c.describe()}" for c in checks)
     intro = (details.strip() + "\n\n") if details else ""
 
     def check_host(ctx: HostContext) -> Iterator[Hit]:
         for check in checks:
             yield from run_check(ctx, registered, check, why, fix)
+        if also is not None:
+            yield from also(ctx)
 
     registered = register(
         Rule(
