@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Literal
 from nixlint import schema
 from nixlint.evaluate.context import STATE, Context, active
 from nixlint.evaluate.evaluator import Evaluator
-from nixlint.evaluate.library import from_python
+from nixlint.evaluate.functions.serialise import from_python
 from nixlint.evaluate.operators import equal
 from nixlint.evaluate.values import ConfigRef, List, Thunk, Unknown, Value
 from nixlint.modules import (

@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, Literal
 
 from nixlint import schema
 from nixlint.evaluate.context import STATE
-from nixlint.evaluate.evaluator import Conditional, Evaluator
+from nixlint.evaluate.evaluator import Evaluator
 from nixlint.evaluate.library import LIB, pkgs_value
 from nixlint.evaluate.values import (
     MARKERS,
     Attr,
     AttrSet,
+    Conditional,
     ConfigRef,
     Lambda,
     List,

@@ -10,7 +10,8 @@ from __future__ import annotations
 import tomllib
 from typing import TYPE_CHECKING
 
-from nixlint.evaluate.library import define, from_python
+from nixlint.evaluate.functions.registry import define
+from nixlint.evaluate.functions.serialise import from_python
 from nixlint.evaluate.operators import update
 from nixlint.evaluate.values import Attr, AttrSet, Builtin, List, Path, Thunk, Unknown, Value
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from nixlint.evaluate.evaluator import MAX_LIST, Conditional, coerce_to_string, join_parts
+from nixlint.evaluate.interpolation import coerce_to_string, join_parts
 from nixlint.evaluate.values import (
+    MAX_LIST,
     Attr,
     AttrSet,
     Builtin,
+    Conditional,
     Failure,
     Lambda,
     List,
@@ -177,7 +179,7 @@ def add(a: Value, b: Value, span: Span | None) -> Value:
             return Unknown(f"path with an unknown part: {suffix.reason}", span)
         if a.external:
             return Path(a.path + suffix, external=True)
-        from nixlint.evaluate.evaluator import make_path
+        from nixlint.evaluate.interpolation import make_path
 
         return make_path(a.path + suffix, "/")
     if _stringy(a) or _stringy(b):

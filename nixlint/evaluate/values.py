@@ -17,8 +17,12 @@ from nixlint.span import Span
 if TYPE_CHECKING:
     from tree_sitter import Node
 
-    from nixlint.evaluate.evaluator import Evaluator, Scope
+    from nixlint.evaluate.evaluator import Evaluator
     from nixlint.parse import SourceFile
+
+#: The longest string and the longest list nixlint tracks (longer ones are Unknown).
+MAX_STRING = 1 << 20
+MAX_LIST = 200_000
 
 
 class Unknown:
@@ -111,6 +115,30 @@ class ConfigRef(Opaque):
         return ConfigRef((*self.path, name), span or self.span)
 
 
+class Conditional(Unknown):
+    """A value chosen by a condition nixlint cannot decide (``if``, ``optionalAttrs``…).
+
+    To every consumer it is Unknown; the module collector splits it into two conditional
+    definitions instead. ``condition`` is an unforced thunk, so that it can be evaluated
+    again once the host's options are known.
+    """
+
+    __slots__ = ("condition", "otherwise", "then")
+
+    def __init__(
+        self,
+        condition: Thunk,
+        then: Thunk,
+        otherwise: Thunk,
+        reason: Unknown,
+        span: Span | None = None,
+    ) -> None:
+        super().__init__(f"depends on a condition: {reason.reason}", span or reason.span)
+        self.condition = condition
+        self.then = then
+        self.otherwise = otherwise
+
+
 @dataclass(frozen=True, slots=True)
 class Path:
     """A path value. ``external`` paths (``<nixpkgs/…>``, ``modulesPath + …``) name files
@@ -121,6 +149,19 @@ class Path:
 
     def __str__(self) -> str:
         return self.path
+
+
+class Scope:
+    """A lexical scope (``vars``) or a ``with`` scope (``with_``), chained to its parent."""
+
+    __slots__ = ("parent", "vars", "with_")
+
+    def __init__(
+        self, vars: dict[str, Thunk], parent: Scope | None = None, with_: Thunk | None = None
+    ) -> None:
+        self.vars = vars
+        self.parent = parent
+        self.with_ = with_
 
 
 class Thunk:

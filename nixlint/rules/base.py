@@ -519,7 +519,7 @@ def unset_value(ctx: HostContext, path: OptionPath) -> Value | object:
     known = schema.default(path)
     if known is schema.NO_DEFAULT:
         return known
-    from nixlint.evaluate.library import from_python
+    from nixlint.evaluate.functions.serialise import from_python
 
     return from_python(known)
 
