@@ -45,3 +45,23 @@ def test_a_policy_turned_off_says_it_is_not_loaded_rather_than_complaining() -> 
         "was made for runs unconfined; "
     )
     assert "violations are at most logged" in found[9]
+
+
+def test_a_container_command_continued_over_lines_is_read_as_one(tmp_path) -> None:
+    script = tmp_path / "runner.nix"
+    script.write_text(
+        "{ pkgs, ... }:\n"
+        "{\n"
+        "  environment.systemPackages = [\n"
+        "    (pkgs.writeShellScriptBin \"runner\" ''\n"
+        "      ${pkgs.docker}/bin/docker run --rm \\\n"
+        "        --name runner-${toString 1} \\\n"
+        "        --privileged \\\n"
+        "        -v /var/run/docker.sock:/var/run/docker.sock \\\n"
+        "        ghcr.io/example/runner:2.317.0\n"
+        "    '')\n"
+        "  ];\n"
+        "}\n"
+    )
+    found = [(f.rule, f.line, f.severity.value) for f in check([str(script)]).findings]
+    assert found == [("NIX124", 7, "high"), ("NIX124", 8, "critical")]

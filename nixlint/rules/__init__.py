@@ -11,6 +11,7 @@ def load() -> None:
     from nixlint.rules import (  # noqa: F401
         access,
         container_hosts,
+        container_scripts,
         containers,
         encryption,
         fetchers,
