@@ -376,7 +376,7 @@ def _check(
         flakes,
         related=out.related,
         seconds=time.perf_counter() - started,
-        timings=timings,
+        timings={path: timings[path] for path in workspace.targets if path in timings},
         cache_hits=len(refs) - len(todo),
     )
 

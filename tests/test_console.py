@@ -31,4 +31,5 @@ def test_the_summary_table_counts_findings_by_category_and_severity() -> None:
     assert containers and "1" in containers[0]
     assert f"{len(result.files)} files (" in text
     assert f"{len(result.findings)} findings" in text
+    assert set(result.timings) <= set(result.files)  # files read only for context are not timed
     assert "slowest files: fixtures/demo/" in text
