@@ -58,6 +58,7 @@ class Selection:
 
     select: frozenset[str] | None = None
     ignore: frozenset[str] = frozenset()
+    _wanted: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def parse(cls, select: Iterable[str] | None, ignore: Iterable[str] | None) -> Selection:
@@ -67,6 +68,12 @@ class Selection:
         )
 
     def wants(self, code: str) -> bool:
+        known = self._wanted.get(code)
+        if known is None:
+            known = self._wanted[code] = self._wants(code)
+        return known
+
+    def _wants(self, code: str) -> bool:
         if any(code.startswith(prefix) for prefix in self.ignore):
             return False
         if self.select is None:
@@ -156,6 +163,7 @@ class _Collector:
         self._by_key: dict[tuple[object, ...], tuple[Finding, list[str]]] = {}
         self.related: dict[tuple[object, ...], list[tuple[Span, str]]] = {}
         self.internal_errors = 0
+        self._shown: dict[str, str] = {}
 
     def add(
         self,
@@ -179,7 +187,7 @@ class _Collector:
             category=rule.category,
             severity=severity or rule.severity,
             confidence=confidence or rule.confidence,
-            path=display_path(span.path, self.cwd),
+            path=self._display(span.path),
             line=span.line,
             column=span.column,
             end_line=span.end_line,
@@ -202,6 +210,12 @@ class _Collector:
             self._by_key[key] = (finding, [host] if host else [])
         elif host and host not in existing[1]:
             existing[1].append(host)
+
+    def _display(self, path: str) -> str:
+        shown = self._shown.get(path)
+        if shown is None:
+            shown = self._shown[path] = display_path(path, self.cwd)
+        return shown
 
     def findings(self) -> list[Finding]:
         out = [f.with_hosts(tuple(h)) if h else f for f, h in self._by_key.values()]

@@ -338,6 +338,8 @@ class Policy:
             self.fixed = Config(directory=self.cwd)
         self._by_dir: dict[str, Config] = {}
         self._by_file: dict[str, Config] = {}
+        #: config_for's answers, by the path as given (the working directory is fixed)
+        self._by_path: dict[str, Config] = {}
         self._rules: dict[Config, frozenset[str]] = {}
 
     # which configuration
@@ -362,7 +364,10 @@ class Policy:
 
     def config_for(self, path: str) -> Config:
         """The configuration governing a file (or a directory, as an entry of its parent)."""
-        return self.config_at(os.path.dirname(os.path.abspath(path)))
+        found = self._by_path.get(path)
+        if found is None:
+            found = self._by_path[path] = self.config_at(os.path.dirname(os.path.abspath(path)))
+        return found
 
     def run_config(self, paths: Sequence[str]) -> Config:
         """The configuration closest to the scanned paths (for run-wide settings)."""

@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     import networkx as nx
 
 
+_NONE: list[Definition] = []
+
 ConditionState = Literal["true", "false", "unknown"]
 
 
@@ -102,6 +104,8 @@ class OptionGraph:
         self._matches: dict[OptionPath, list[OptionPath]] = {}
         self._decls: dict[OptionPath, Declaration] = {}
         self._resolved: dict[OptionPath, Resolution] = {}
+        #: the same resolutions by the path as asked for (a string, or not yet canonical)
+        self._requested: dict[OptionPath | str, Resolution] = {}
         self._resolving: set[OptionPath] = set()
         self._nx: nx.DiGraph | None = None
         self._opaque: set[OptionPath] = set()
@@ -116,9 +120,14 @@ class OptionGraph:
         evaluator.steps = 0
 
     def _defs_at(self, path: OptionPath) -> list[Definition]:
+        """The definitions of exactly ``path`` (not to be changed by the caller)."""
         found = self._defs_memo.get(path)
         if found is None:
-            found = [d for index in self._indexes for d in index.definitions.get(path, ())]
+            indexes = self._indexes
+            if len(indexes) == 1:
+                found = indexes[0].definitions.get(path, _NONE)
+            else:
+                found = [d for index in indexes for d in index.definitions.get(path, ())]
             self._defs_memo[path] = found
         return found
 
@@ -230,9 +239,13 @@ class OptionGraph:
         return self.resolve(path).value
 
     def resolve(self, path: OptionPath | str) -> Resolution:
+        cached = self._requested.get(path)
+        if cached is not None:
+            return cached
         key = schema.canonical(_path(path))
         cached = self._resolved.get(key)
         if cached is not None:
+            self._requested[path] = cached
             return cached
         if key in self._resolving:
             return Resolution(key, Unknown(f"infinite recursion through config.{schema.join(key)}"))
@@ -246,6 +259,7 @@ class OptionGraph:
         finally:
             self._resolving.discard(key)
         self._resolved[key] = result
+        self._requested[path] = result
         return result
 
     def activate(self) -> AbstractContextManager[Context]:

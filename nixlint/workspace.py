@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import astuple, dataclass, field
-from functools import cache
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from nixlint.files import (
@@ -24,7 +23,7 @@ from nixlint.files import (
     discover,
     real,
 )
-from nixlint.parse import SourceFile, SyntaxIssue, language
+from nixlint.parse import SourceFile, SyntaxIssue
 from nixlint.span import Span
 
 if TYPE_CHECKING:
@@ -45,30 +44,35 @@ __all__ = [
 ]
 
 
-@cache
-def _path_query() -> object:
-    from tree_sitter import Query
-
-    from nixlint.grammars import query_text
-
-    return Query(language(), query_text("paths"))
-
-
 def reference_texts(src: SourceFile) -> list[str]:
-    """The literal paths a source writes (``./x.nix``, ``../dir``, ``/abs``), as written."""
+    """The literal paths a source writes (``./x.nix``, ``../dir``, ``/abs``), as written.
+
+    Every Nix path has a slash: rather than visit every node of the tree, the tree is asked
+    what holds each slash of the text (a path, or a string, comment or operator, whose
+    other slashes are then skipped)."""
     root = src.root
     if root is None:
         return []
-    from tree_sitter import QueryCursor
-
-    cursor = QueryCursor(_path_query())  # type: ignore[arg-type]
+    data = src.data
     texts: list[str] = []
-    for node in cursor.captures(root).get("path", []):
-        if node.named_child_count != 1:
-            continue  # interpolated paths are not followed here
-        text = src.text(node)
-        if text.startswith(("/", ".")):
-            texts.append(text)
+    skip = 0
+    slash = data.find(b"/")
+    while slash != -1:
+        if slash >= skip:
+            leaf = root.descendant_for_byte_range(slash, slash + 1)
+            if leaf is None:
+                break
+            node = leaf.parent if leaf.type == "path_fragment" else leaf
+            # the rest of a token (a string's text, a comment) holds no path
+            skip = leaf.end_byte if leaf.child_count == 0 else slash + 1
+            if node is not None and node.type == "path_expression":
+                skip = max(node.end_byte, skip)
+                # interpolated paths are not followed here
+                if node.named_child_count == 1:
+                    text = src.text(node)
+                    if text.startswith(("/", ".")):
+                        texts.append(text)
+        slash = data.find(b"/", max(skip, slash + 1))
     return texts
 
 
@@ -113,7 +117,7 @@ class FileFacts:
 
     def to_json(self) -> dict[str, object]:
         return {
-            "issues": [[i.kind, i.message, *astuple(i.span)] for i in self.issues],
+            "issues": [[i.kind, i.message, *i.span] for i in self.issues],
             "references": self.references,
         }
 

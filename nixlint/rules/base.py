@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from nixlint import schema
 from nixlint.evaluate.values import AttrSet, List, PartialString, Thunk, Unknown, Value
@@ -37,6 +37,7 @@ class Hit:
 
 
 Check = Callable[["HostContext"], Iterable[Hit]]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,6 +338,12 @@ class HostContext:
         self.host = host
         self.graph = host.graph
         self.name = host.name
+        # What rules ask for again and again (each container's ``extraOptions``, each file
+        # system's ``device``), kept for this host's run. Lists are replayed lazily, so a
+        # rule that stops early forces no more of them than before.
+        self._items: dict[object, _Replay[Item]] = {}
+        self._candidates: dict[object, _Replay[Item]] = {}
+        self._effective: dict[object, tuple[Value, bool, Span | None]] = {}
 
     def resolve(self, path: OptionPath | str) -> Resolution:
         return self.graph.resolve(path)
@@ -373,6 +380,12 @@ class HostContext:
 
     def candidate_values(self, path: OptionPath | str) -> Iterator[Item]:
         """Each candidate definition's whole value (its condition noted)."""
+        known = self._candidates.get(path)
+        if known is None:
+            known = self._candidates[path] = _Replay(self._candidate_values(path))
+        return iter(known)
+
+    def _candidate_values(self, path: OptionPath | str) -> Iterator[Item]:
         for state in self.resolve(path).candidates:
             yield _item(state, state.definition.value, state.definition.value_span)
 
@@ -381,6 +394,12 @@ class HostContext:
         element in both outcomes of one undecided condition (``[ a ] ++ optionals c [ b ]``
         gives ``[ a b ]`` or ``[ a ]``) is yielded once, as certain as the rest of its
         definition."""
+        known = self._items.get(path)
+        if known is None:
+            known = self._items[path] = _Replay(self._list_items(path))
+        return iter(known)
+
+    def _list_items(self, path: OptionPath | str) -> Iterator[Item]:
         candidates = self.resolve(path).candidates
         both = _in_both_outcomes(candidates)
         seen: set[int] = set()
@@ -400,6 +419,12 @@ class HostContext:
 
     def effective(self, path: OptionPath | str) -> tuple[Value, bool, Span | None]:
         """(value, conditional, span of the deciding definition) for a scalar option."""
+        known = self._effective.get(path)
+        if known is None:
+            known = self._effective[path] = self._effective_of(path)
+        return known
+
+    def _effective_of(self, path: OptionPath | str) -> tuple[Value, bool, Span | None]:
         res = self.resolve(path)
         span = res.candidates[0].definition.value_span if res.candidates else None
         if res.conditional:
@@ -409,6 +434,41 @@ class HostContext:
             if known and all(v == known[0] for v in known):
                 return known[0], True, span
         return res.value, res.conditional, span
+
+
+class _Replay(Generic[T]):
+    """An iterator's items, computed once, as they are first asked for, then replayed."""
+
+    __slots__ = ("_done", "_error", "_source", "_taken")
+
+    def __init__(self, source: Iterator[T]) -> None:
+        self._source = source
+        self._taken: list[T] = []
+        self._done = False
+        self._error: Exception | None = None
+
+    def __iter__(self) -> Iterator[T]:
+        taken = self._taken
+        i = 0
+        while True:
+            if i < len(taken):
+                yield taken[i]
+            elif self._error is not None:
+                raise self._error  # every reader fails as the first one did
+            elif self._done:
+                return
+            else:
+                try:
+                    item = next(self._source)
+                except StopIteration:
+                    self._done = True
+                    return
+                except Exception as err:
+                    self._error = err
+                    raise
+                taken.append(item)
+                yield item
+            i += 1
 
 
 def _in_both_outcomes(candidates: list[DefinitionState]) -> dict[int, bool]:

@@ -1,0 +1,103 @@
+"""What analysis remembers within one run: a host's answers to the questions rules ask
+repeatedly, and where a file writes literal paths. Remembered answers are the answers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from nixlint.hosts import build_host
+from nixlint.parse import parse
+from nixlint.rules.base import HostContext, _Replay
+from nixlint.workspace import FileStore, reference_texts
+from tests.conftest import write
+
+
+def _context(tmp: Path, text: str) -> HostContext:
+    write(tmp, {"host.nix": text})
+    return HostContext(build_host("h", [str(tmp / "host.nix")], FileStore([str(tmp)])))
+
+
+def test_list_items_asked_twice_are_the_same_items(tmp_path: Path) -> None:
+    ctx = _context(
+        tmp_path,
+        """{ config, lib, ... }: {
+          virtualisation.oci-containers.containers.app.extraOptions =
+            [ "--privileged" ] ++ lib.optionals config.my.x [ "--cap-add=ALL" ];
+        }""",
+    )
+    path = "virtualisation.oci-containers.containers.app.extraOptions"
+    with ctx.graph.activate():
+        first = [(it.value, it.conditional, it.span.line) for it in ctx.items(path)]
+        second = [(it.value, it.conditional, it.span.line) for it in ctx.items(path)]
+        candidates = [(it.value, it.conditional) for it in ctx.candidate_values(path)]
+        again = [(it.value, it.conditional) for it in ctx.candidate_values(path)]
+    assert first == second == [("--privileged", False, 3), ("--cap-add=ALL", True, 3)]
+    assert candidates == again
+    assert [conditional for _, conditional in candidates] == [True, True]
+    assert ctx.effective("nix.settings.sandbox") is ctx.effective("nix.settings.sandbox")
+
+
+def test_a_graph_answers_a_path_written_either_way_with_one_resolution(tmp_path: Path) -> None:
+    ctx = _context(tmp_path, '{ services.openssh.permitRootLogin = "yes"; }')
+    graph = ctx.graph
+    renamed = graph.resolve("services.openssh.permitRootLogin")
+    assert graph.resolve(("services", "openssh", "permitRootLogin")) is renamed
+    assert graph.resolve("services.openssh.settings.PermitRootLogin") is renamed
+    assert renamed.value == "yes"
+
+
+def test_a_replayed_list_is_computed_once_and_only_as_far_as_it_is_read() -> None:
+    made: list[int] = []
+
+    def numbers() -> Iterator[int]:
+        for n in range(5):
+            made.append(n)
+            yield n
+
+    replay = _Replay(numbers())
+    assert next(iter(replay)) == 0
+    assert made == [0]
+    assert list(replay) == [0, 1, 2, 3, 4]
+    assert list(replay) == [0, 1, 2, 3, 4]
+    assert made == [0, 1, 2, 3, 4]
+
+
+def test_a_replayed_list_that_failed_fails_every_reader() -> None:
+    def failing() -> Iterator[int]:
+        yield 1
+        raise ValueError("bad value")
+
+    replay = _Replay(failing())
+    for _ in range(2):
+        seen: list[int] = []
+        with pytest.raises(ValueError, match="bad value"):
+            for n in replay:
+                seen.append(n)
+        assert seen == [1]
+
+
+def test_literal_paths_are_found_wherever_they_are_and_nothing_else() -> None:
+    src = parse(
+        b"""{ imports = [ ./a.nix ../b (./c/d.nix) /abs/e ~/home <nixpkgs> ./${x}.nix ];
+  # a comment with ./not-a-path
+  s = "./not/a/path ${./f.nix}";
+  u = x // ./g.nix;
+  v = 6 / 3;
+  w = 1./h;
+  h = .hidden/i;
+}
+""",
+        "x.nix",
+    )
+    assert reference_texts(src) == [
+        "./a.nix",
+        "../b",
+        "./c/d.nix",
+        "/abs/e",
+        "./f.nix",
+        "./g.nix",
+        ".hidden/i",
+    ]
