@@ -10,6 +10,7 @@ the option tables below equal to the typer command's.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 
@@ -178,12 +179,24 @@ def execute(
 def main() -> None:
     """The ``nixlint`` program."""
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
-    argv = sys.argv[1:]
+    try:
+        sys.exit(_run(sys.argv[1:]))
+    except BrokenPipeError:
+        # The reader went away (``nixlint check … | head``): stop quietly, as other
+        # command-line tools do, instead of a traceback.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)
+
+
+def _run(argv: list[str]) -> int | None:
     if argv[:1] == ["check"]:
         options = parse(argv[1:])
         if options is not None:
+            code = execute(**options)  # type: ignore[arg-type]
             sys.stdout.flush()
-            sys.exit(execute(**options))  # type: ignore[arg-type]
+            return code
     from nixlint.cli import main as cli
 
     cli()
+    return None

@@ -264,3 +264,24 @@ def test_python_dash_m_runs_the_cli() -> None:
         [sys.executable, "-m", "nixlint", "--version"], capture_output=True, text=True
     )
     assert done.returncode == 0 and done.stdout.startswith("nixlint ")
+
+
+@pytest.mark.parametrize(
+    "argv", [["check", "fixtures", "--no-cache"], ["rules", "--format", "json"]]
+)
+def test_a_reader_that_goes_away_stops_the_output_quietly(argv: list[str]) -> None:
+    import subprocess
+    import sys
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "nixlint", *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={"COLUMNS": "80", "PATH": "/usr/bin:/bin"},
+    )
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.readline()  # like `| head -1`: read a line, then close the pipe
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    assert process.wait() == 1
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr
