@@ -528,7 +528,10 @@ table_rule(
     severity=Severity.LOW,
     cwe=1188,
     summary="systemd-boot lets anyone at the console edit the kernel command line",
-    why="appending init=/bin/sh at the boot menu gives a root shell without any password",
+    why=(
+        "appending init=/bin/sh at the boot menu gives a root shell without the root password"
+        " (with an encrypted root, to anyone who also has the disk passphrase)"
+    ),
     fix="set boot.loader.systemd-boot.editor = false",
     details="NixOS's default for `boot.loader.systemd-boot.editor` is `true`.",
     checks=(
@@ -543,7 +546,9 @@ table_rule(
     rationale="""
     The NixOS option's own documentation recommends turning the editor off: with it, anyone
     who can press a key at boot (physical access, a hosting provider's console) edits the
-    kernel command line and boots into a root shell, bypassing every login.
+    kernel command line and boots into a root shell, bypassing every login. An encrypted
+    root narrows this to whoever can also unlock the disk (a user who knows the passphrase
+    but not the root password, or an unattended TPM unlock).
     """,
     remediation="""
     ```nix
