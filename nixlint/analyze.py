@@ -338,29 +338,13 @@ def _check(
     setup = Setup(tuple(workspace.store.roots), codes, dependencies=cache is not None)
     runner = Runner(setup, workspace.store)
     refs, flakes = plan_hosts(workspace, runner, out)
-    if not options.keep_hosts:
-        runner.plan_usage(_usage(workspace, runner, refs))
-    results: list[JobResult | None] = [
-        cached(cache, workspace.store, setup, ref) if cache is not None else None for ref in refs
-    ]
-    todo = [ref for ref, found in zip(refs, results, strict=True) if found is None]
-    if options.progress is not None:
-        options.progress.start(len(refs))
-        options.progress.advance(len(refs) - len(todo))
-    fresh = iter(
-        execute(
-            setup,
-            todo,
-            runner=runner,
-            jobs=options.jobs,
-            executor=options.executor,
-            progress=options.progress,
-            keep_hosts=options.keep_hosts,
-        )
-    )
-    done = [found if found is not None else next(fresh) for found in results]
-    if cache is not None:
-        remember(cache, setup, [r for r, was in zip(done, results, strict=True) if was is None])
+    done, hits = _run_jobs(workspace, runner, refs, options, cache, 0)
+    # A file no host turned out to import (its only references are in files that are not
+    # modules, or in imports nixlint could not resolve) is analysed as a module of its own.
+    more = _unreached(workspace, refs, [result.host for result in done])
+    if more:
+        extra, extra_hits = _run_jobs(workspace, runner, more, options, cache, len(refs))
+        refs, done, hits = [*refs, *more], [*done, *extra], hits + extra_hits
     hosts: list[Host | HostSummary] = []
     timings: dict[str, float] = dict(workspace.store.parse_seconds)
     for result in done:
@@ -391,8 +375,62 @@ def _check(
         related=out.related,
         seconds=time.perf_counter() - started,
         timings={path: timings[path] for path in workspace.targets if path in timings},
-        cache_hits=len(refs) - len(todo),
+        cache_hits=hits,
     )
+
+
+def _run_jobs(
+    workspace: Workspace,
+    runner: Runner,
+    refs: list[JobRef],
+    options: Options,
+    cache: Cache | None,
+    before: int,
+) -> tuple[list[JobResult], int]:
+    """The results of ``refs`` in order, from the cache where it has them, and how many
+    came from it; ``before`` jobs were planned by an earlier round (for the progress bar)."""
+    setup = runner.setup
+    if not options.keep_hosts:
+        runner.plan_usage(_usage(workspace, runner, refs))
+    results: list[JobResult | None] = [
+        cached(cache, workspace.store, setup, ref) if cache is not None else None for ref in refs
+    ]
+    todo = [ref for ref, found in zip(refs, results, strict=True) if found is None]
+    if options.progress is not None:
+        options.progress.start(before + len(refs))
+        options.progress.advance(len(refs) - len(todo))
+    fresh = iter(
+        execute(
+            setup,
+            todo,
+            runner=runner,
+            jobs=options.jobs,
+            executor=options.executor,
+            progress=options.progress,
+            keep_hosts=options.keep_hosts,
+        )
+    )
+    done = [found if found is not None else next(fresh) for found in results]
+    if cache is not None:
+        remember(cache, setup, [r for r, was in zip(done, results, strict=True) if was is None])
+    return done, len(refs) - len(todo)
+
+
+def _unreached(
+    workspace: Workspace, refs: list[JobRef], built: list[Host | HostSummary | None]
+) -> list[JobRef]:
+    """Module jobs for the targets that none of the hosts ``built`` for ``refs`` contains,
+    named apart from the hosts already planned."""
+    reached = {ref.origin for ref in refs}
+    for host in built:
+        if host is not None:
+            reached.update(host.files)
+    leftover = [
+        JobRef("module", path, host_name(path))
+        for path in workspace.targets
+        if path not in reached and not is_flake(path)
+    ]
+    return _unique([*refs, *leftover])[len(refs) :] if leftover else []
 
 
 def plan_hosts(
@@ -545,9 +583,11 @@ def list_hosts(paths: list[str]) -> dict[str, object]:
     runner = _runner_for(workspace)
     refs, flakes = plan_hosts(workspace, runner, _Collector(set(), Selection()))
     hosts: list[dict[str, object]] = []
+    built_hosts = [(ref, runner.build(ref)) for ref in refs]
+    more = _unreached(workspace, refs, [built for _, built in built_hosts])
+    built_hosts += [(ref, runner.build(ref)) for ref in more]
     reached: set[str] = set()
-    for ref in refs:
-        built = runner.build(ref)
+    for ref, built in built_hosts:
         if built is None or not built.is_configuration:
             continue
         reached.update(built.files)

@@ -31,6 +31,8 @@ class ProgressBar:
 
     def start(self, total: int) -> None:
         self.total = total
+        if self._bar is not None:
+            self._bar.update(self._task, total=total)
 
     def advance(self, count: int) -> None:
         self.done += count

@@ -66,11 +66,12 @@ class FlakeInput(Opaque):
 class FlakeInputs(Opaque):
     """The argument of ``outputs``: every name is an input, ``self`` is the outputs."""
 
-    __slots__ = ("outputs",)
+    __slots__ = ("directory", "outputs")
 
-    def __init__(self, outputs: Thunk) -> None:
+    def __init__(self, outputs: Thunk, directory: str) -> None:
         super().__init__("inputs")
         self.outputs = outputs
+        self.directory = directory
 
     def select(self, name: str, span: Span | None = None) -> Value:  # type: ignore[override]
         if name == "self":
@@ -88,11 +89,13 @@ class FlakeSelf(Opaque):
         self.inputs = inputs
 
     def select(self, name: str, span: Span | None = None) -> Value:  # type: ignore[override]
+        if name == "inputs":
+            return self.inputs
+        if name == "outPath":
+            return self.out_path()
         outputs = self.inputs.outputs.force()
         if name == "outputs":
             return outputs
-        if name == "inputs":
-            return self.inputs
         if isinstance(outputs, AttrSet):
             found = outputs.get(name)
             if found is not None:
@@ -100,6 +103,10 @@ class FlakeSelf(Opaque):
         if isinstance(outputs, Opaque):
             return outputs.select(name, span)
         return Opaque(f"self.{name}", span)
+
+    def out_path(self) -> Value:
+        """The flake's source: its store copy holds the files of the flake's directory."""
+        return Path(self.inputs.directory)
 
 
 def _system(kind: str) -> Builtin:
@@ -279,7 +286,7 @@ def flake_hosts(src: SourceFile, ev: Evaluator) -> FlakeHosts:
             return ev.apply(outputs_fn.force(), Thunk.of(inputs), outputs_fn.span)
 
         result = Thunk.lazy(outputs)
-        inputs = FlakeInputs(result)
+        inputs = FlakeInputs(result, os.path.dirname(src.path))
         value = result.force()
         if not isinstance(value, (AttrSet, FlakePartsOutputs)):
             reason = value.reason if isinstance(value, Unknown) else "not a set"

@@ -301,18 +301,18 @@ def _imports(ev: Evaluator, thunk: Thunk, module: Module) -> list[Import]:
 
 
 def classify_import(value: Value, span: Span | None) -> Import:
-    if isinstance(value, Path):
-        if value.external:
-            return Import("external", span, label=value.path)
-        path = value.path
+    if isinstance(value, Path) and value.external:
+        return Import("external", span, label=value.path)
+    if isinstance(value, Path) or (isinstance(value, str) and value.startswith("/")):
+        path = value.path if isinstance(value, Path) else value
         if os.path.isdir(path):
             path = os.path.join(path, "default.nix")
         return Import("file", span, path=path, label=path)
-    if isinstance(value, str) and value.startswith("/"):
-        return Import("file", span, path=value, label=value)
     if isinstance(value, (AttrSet, Lambda)):
         return Import("inline", span, label="inline module", value=value)
     if isinstance(value, PartialString):
+        if value.local_path is not None:
+            return classify_import(value.local_path, span)
         return Import("external", span, label=value.known_text)
     if isinstance(value, Opaque):
         return Import("external", span, label=value.label)

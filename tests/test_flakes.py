@@ -226,3 +226,74 @@ def test_hosts_command(tmp_path: Path) -> None:
     )
     text = runner.invoke(app, ["hosts", str(tmp_path)])
     assert text.output.splitlines()[0].startswith("web  (flake: ")
+
+
+def test_a_module_that_only_a_plain_nix_file_refers_to_is_analysed_on_its_own(
+    tmp_path: Path,
+) -> None:
+    from nixlint.analyze import list_hosts
+
+    # test.nix refers to machine.nix, but as an argument of a call nixlint does not read as
+    # a host: no host contains machine.nix, so it is a module of its own.
+    write(
+        tmp_path,
+        {
+            "test.nix": """{ nixpkgs ? <nixpkgs> }:
+            let
+              eval = import (nixpkgs + /nixos/lib/eval-config.nix);
+              machine = eval { modules = [ ./machine.nix ]; };
+            in machine.config.system.build.toplevel
+            """,
+            "machine.nix": """{ ... }:
+            {
+              users.users.root.password = "nixos";
+              nix.settings.sandbox = false;
+            }
+            """,
+        },
+    )
+    result = check([str(tmp_path)])
+    rel = lambda p: p.replace(str(tmp_path) + "/", "")  # noqa: E731
+    assert [(rel(f.path), f.line, f.rule, f.host) for f in result.findings] == [
+        ("machine.nix", 3, "NIX501", "machine"),
+        ("machine.nix", 4, "NIX301", "machine"),
+    ]
+    found = list_hosts([str(tmp_path)])
+    assert [(h["name"], [rel(f) for f in h["files"]]) for h in found["hosts"]] == [
+        ("machine", ["machine.nix"])
+    ]
+    assert [rel(p) for p in found["files_without_host"]] == ["test.nix"]
+
+
+def test_modules_named_through_the_flakes_own_store_path(tmp_path: Path) -> None:
+    # "${self}/…" is the store copy of the flake's directory: the same files.
+    write(
+        tmp_path,
+        {
+            "flake.nix": """{
+              outputs = { self, nixpkgs, ... }:
+                let
+                  mod = "${self}/system";
+                  inherit (import "${self}/lib") hostModules;
+                in {
+                  nixosConfigurations.web = nixpkgs.lib.nixosSystem {
+                    modules = hostModules ++ [ "${mod}/sandbox.nix" ];
+                  };
+                };
+            }""",
+            "lib/default.nix": "{ hostModules = [ ../system/ssh ]; }",
+            "system/ssh/default.nix": '{ users.users.root.password = "nixos"; }',
+            "system/sandbox.nix": "{ nix.settings.sandbox = false; }",
+        },
+    )
+    result = check([str(tmp_path)])
+    rel = lambda p: p.replace(str(tmp_path) + "/", "")  # noqa: E731
+    assert [h.name for h in result.hosts] == ["web", "lib"]  # lib: not a module, no findings
+    assert [rel(f) for f in result.hosts[0].files] == [
+        "system/sandbox.nix",
+        "system/ssh/default.nix",
+    ]
+    assert [(rel(f.path), f.line, f.rule, f.host) for f in result.findings] == [
+        ("system/sandbox.nix", 1, "NIX301", "web"),
+        ("system/ssh/default.nix", 1, "NIX501", "web"),
+    ]

@@ -13,9 +13,11 @@ from nixlint.evaluate.values import (
     MAX_STRING,
     AttrSet,
     Failure,
+    Opaque,
     PartialString,
     Path,
     Scope,
+    StoreCopy,
     Unknown,
     Value,
     type_name,
@@ -45,7 +47,7 @@ def coerce_to_string(value: Value, span: Span | None) -> str | Unknown:
     if isinstance(value, Path):
         if value.external:
             return Unknown(f"store path of {value.path}", span)
-        return Unknown(f"store path of {value.path} (copied when interpolated)", span)
+        return StoreCopy(value.path, span)
     if isinstance(value, AttrSet):
         if "__toString" in value.attrs:
             return Unknown("a set coerced to a string by its __toString", span)
@@ -55,6 +57,9 @@ def coerce_to_string(value: Value, span: Span | None) -> str | Unknown:
         if not value.complete:
             return Unknown("a set that may have an outPath", span)
         return Failure("a set without outPath cannot be coerced to a string", span)
+    if isinstance(value, Opaque):
+        out_path = value.out_path()
+        return value if out_path is None else coerce_to_string(out_path, span)
     if isinstance(value, Unknown):
         return value
     return Failure(f"cannot coerce a value of type {type_name(value)} to a string", span)

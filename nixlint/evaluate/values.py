@@ -84,6 +84,21 @@ class Opaque(Unknown):
     def select(self, name: str, span: Span | None = None) -> Opaque:
         return Opaque(f"{self.label}.{name}", span or self.span)
 
+    def out_path(self) -> Value | None:
+        """What ``"${value}"`` interpolates when it is known (a flake's ``self``)."""
+        return None
+
+
+class StoreCopy(Unknown):
+    """The store path a local file or directory is copied to when interpolated
+    (``"${./dir}"``, ``"${self}"``): unknown as a string, but its files are ``source``'s."""
+
+    __slots__ = ("source",)
+
+    def __init__(self, source: str, span: Span | None = None) -> None:
+        super().__init__(f"store path of {source} (copied when interpolated)", span)
+        self.source = source
+
 
 class PartialString(Unknown):
     """A string with some parts unknown; the known parts are kept in order."""
@@ -99,6 +114,15 @@ class PartialString(Unknown):
     def known_text(self) -> str:
         """The known parts joined, with ``…`` where an unknown part stands."""
         return "".join(p if isinstance(p, str) else "…" for p in self.parts)
+
+    @property
+    def local_path(self) -> str | None:
+        """The local file this string names when it is a store copy's path followed by
+        known text (``"${self}/hosts/web"``): the copy holds the same files."""
+        first, rest = self.parts[0], self.parts[1:]
+        if isinstance(first, StoreCopy) and all(isinstance(p, str) for p in rest):
+            return first.source + "".join(rest)  # type: ignore[arg-type]
+        return None
 
 
 class ConfigRef(Opaque):

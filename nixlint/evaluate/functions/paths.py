@@ -10,6 +10,7 @@ from nixlint.evaluate.interpolation import coerce_to_string
 from nixlint.evaluate.values import (
     AttrSet,
     Opaque,
+    PartialString,
     Path,
     Thunk,
     Unknown,
@@ -54,6 +55,8 @@ def _b_import(ev: Evaluator, p: Thunk) -> Value:
         return Unknown("import of a derivation or flake input")
     if isinstance(value, str) and value.startswith("/"):
         return ev.import_file(_default_nix(value), p.span)
+    if isinstance(value, PartialString) and value.local_path is not None:
+        return ev.import_file(_default_nix(value.local_path), p.span)
     if isinstance(value, Unknown):
         return Unknown(f"import of an unknown path: {value.reason}", value.span)
     return Unknown("import of something that is not a path")
