@@ -53,6 +53,7 @@ def test_messages_never_show_a_secret() -> None:
         ("PASSWORD_MIN_LENGTH", False),
         ("publicKey", False),
         ("passCommand", False),
+        ("credential_process", False),
     ],
 )
 def test_names_that_hold_a_secret(name: str, secret: bool) -> None:
@@ -66,6 +67,8 @@ def test_names_that_hold_a_secret(name: str, secret: bool) -> None:
         ("/run/secrets/db", False),
         ("$__file{/run/secrets/x}", False),
         ("${DB_PASSWORD}", False),
+        ("{env:CONTEXT7_API_KEY}", False),
+        ("Bearer {file:/run/secrets/token}", False),
         ("@DB_PASSWORD@", False),
         ("!secret mqtt_password", False),
         ("ext:psk_home", False),
