@@ -115,6 +115,9 @@ class OptionGraph:
             self._wild_parents |= index.wild_parents
             for decl in index.declarations:
                 self._decls.setdefault(decl.path, decl)
+        # the lengths of those paths: the prefixes of a path worth looking up
+        self._opaque_sizes = sorted({len(p) for p in self._opaque})
+        self._wild_sizes = sorted({len(p) for p in self._wild_parents})
         #: this host's evaluation context: its memo and how it reads ``config.…``
         self.context = Context(self.resolve_config)
         evaluator.steps = 0
@@ -270,11 +273,14 @@ class OptionGraph:
         """Definitions at ``path``, at a path that matches it through a dynamic name, and
         opaque definitions of an enclosing path (which may set it)."""
         found = [d for d in self._defs_at(path) if d.kind != "namespace"]
+        size = len(path)
         if self._opaque:
-            for i in range(len(path)):
-                if path[:i] in self._opaque:
+            for i in self._opaque_sizes:
+                if i < size and path[:i] in self._opaque:
                     found.extend(d for d in self._defs_at(path[:i]) if d.kind == "opaque")
-        if self._wild_parents and any(path[:i] in self._wild_parents for i in range(len(path))):
+        if self._wild_parents and any(
+            i < size and path[:i] in self._wild_parents for i in self._wild_sizes
+        ):
             for other in self._wildcard_variants(path):
                 found.extend(d for d in self._defs_at(other) if d.kind != "namespace")
         return found

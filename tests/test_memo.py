@@ -101,3 +101,28 @@ def test_literal_paths_are_found_wherever_they_are_and_nothing_else() -> None:
         "./g.nix",
         ".hidden/i",
     ]
+
+
+def test_enclosing_values_and_dynamic_names_still_reach_a_path(tmp_path: Path) -> None:
+    ctx = _context(
+        tmp_path,
+        """{ config, name, ... }: {
+          services.foo = builtins.fromJSON (builtins.readFile ./settings.json);
+          services.nginx.virtualHosts.${name}.root = "/srv/www";
+          services.nginx.virtualHosts.known.root = "/srv/known";
+        }""",
+    )
+    with ctx.graph.activate():
+        enclosed = ctx.resolve("services.foo.enable")
+        dynamic = ctx.resolve("services.nginx.virtualHosts.other.root")
+        known = ctx.resolve("services.nginx.virtualHosts.known.root")
+    assert [(c.definition.path, c.definition.span.line) for c in enclosed.candidates] == [
+        (("services", "foo"), 2)
+    ]
+    assert "an enclosing value" in enclosed.value.reason
+    assert [(c.definition.path, c.definition.span.line) for c in dynamic.candidates] == [
+        (("services", "nginx", "virtualHosts", "*", "root"), 3)
+    ]
+    assert "a dynamic attribute name" in dynamic.value.reason
+    assert known.conditional
+    assert sorted(c.definition.span.line for c in known.candidates) == [3, 4]

@@ -81,6 +81,7 @@ class Builder:
         statics_only: bool = False,
     ) -> None:
         ev = self.ev
+        data = src.data
         for binding in bindings.named_children:
             kind = binding.type
             if kind == "binding":
@@ -88,8 +89,12 @@ class Builder:
                 expr = binding.child_by_field_name("expression")
                 if path is None or expr is None:
                     continue
-                comps = [
-                    self._component(c, value_env, src) for c in path.children_by_field_name("attr")
+                comps: list[Component] = [
+                    # an identifier, the usual component, read here directly
+                    data[c.start_byte : c.end_byte].decode("utf-8", "replace")
+                    if c.type == "identifier"
+                    else self._component(c, value_env, src)
+                    for c in path.children_by_field_name("attr")
                 ]
                 if not comps or (statics_only and isinstance(comps[0], _Dynamic)):
                     continue

@@ -65,6 +65,15 @@ def coerce_to_string(value: Value, span: Span | None) -> str | Unknown:
     return Failure(f"cannot coerce a value of type {type_name(value)} to a string", span)
 
 
+def _joined(parts: list[str | Unknown], node: Node, src: SourceFile) -> Value:
+    """:func:`join_parts` for a string node, whose span is made only when it is needed."""
+    if all(type(p) is str for p in parts):
+        text = "".join(parts)  # type: ignore[arg-type]
+        if len(text) <= MAX_STRING:
+            return text
+    return join_parts(parts, src.span(node))
+
+
 def join_parts(parts: list[str | Unknown], span: Span | None) -> Value:
     """Concatenated string parts; a failing part makes the whole a failure."""
     failure = next((p for p in parts if isinstance(p, Failure)), None)
@@ -102,7 +111,7 @@ def _eval_string(ev: Evaluator, node: Node, env: Scope, src: SourceFile) -> Valu
         pos = child.end_byte
     if end > pos:
         parts.append(strings.unescape_double(data[pos:end].decode("utf-8", "replace")))
-    return join_parts(parts, src.span(node))
+    return _joined(parts, node, src)
 
 
 @handles("indented_string_expression")
@@ -127,7 +136,7 @@ def _eval_indented(ev: Evaluator, node: Node, env: Scope, src: SourceFile) -> Va
     slots = iter(values)
     for text in texts:
         parts.append(next(slots) if text is None else text)
-    return join_parts(parts, src.span(node))
+    return _joined(parts, node, src)
 
 
 @handles("path_expression")
