@@ -126,11 +126,11 @@ class OptionGraph:
         """The definitions of exactly ``path`` (not to be changed by the caller)."""
         found = self._defs_memo.get(path)
         if found is None:
-            indexes = self._indexes
-            if len(indexes) == 1:
-                found = indexes[0].definitions.get(path, _NONE)
-            else:
-                found = [d for index in indexes for d in index.definitions.get(path, ())]
+            found = _NONE
+            for index in self._indexes:
+                some = index.definitions.get(path)
+                if some:
+                    found = some if found is _NONE else found + some
             self._defs_memo[path] = found
         return found
 
