@@ -1,11 +1,3 @@
-"""The tree-sitter queries nixlint uses (installed as ``nixlint.grammars``)."""
-
-from __future__ import annotations
-
-from functools import cache
-from importlib import resources
-
-
-@cache
-def query_text(name: str) -> str:
-    return resources.files(__package__).joinpath("queries", f"{name}.scm").read_text("utf-8")
+"""The Nix grammar nixlint parses with, and the measurements behind the choice (see
+``README.md`` here; installed as ``nixlint.grammars``). The grammar itself is loaded in
+:func:`nixlint.parse.language`."""
