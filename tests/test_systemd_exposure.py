@@ -7,6 +7,8 @@ from __future__ import annotations
 import random
 
 from nixlint.systemd.assess import exposure, score
+from nixlint.systemd.choices import ABSENT
+from nixlint.systemd.compose import replaced, state_of, unpatched
 from nixlint.systemd.improve import CANDIDATES
 from nixlint.systemd.ranges import evaluate, exposure_of, rendered, scored_name
 from nixlint.systemd.render import Setting
@@ -69,3 +71,21 @@ def test_only_some_unit_names_change_a_score() -> None:
                 full = evaluate(name, service, unit)
                 same = evaluate(scored_name(name), service, unit)
                 assert full == same, name
+
+
+def test_states_put_together_from_remembered_settings_are_the_loaded_states() -> None:
+    """A unit's state from each setting's remembered effect, and a state with one setting
+    changed from another's, are the state systemd's reading of the rendered unit gives."""
+    turn = 0
+    for config, unit in many_cases():
+        base = unpatched(config, unit, "svc")
+        for key, value in ((None, None), *CANDIDATES):
+            service = dict(config) if key is None else {**config, key: value}
+            turn += 1
+            live = turn % 2 == 0
+            expected = load(rendered(service, unit), "svc", live=live)
+            assert state_of(service, unit, "svc", live=live) == expected
+            if key is not None:
+                old = config.get(key, ABSENT)
+                assert replaced(base, key, old, value, live=live) == expected
+        assert base == unpatched(config, unit, "svc")  # left as it was

@@ -169,8 +169,60 @@ def _groups() -> tuple[_Group, ...]:
             groups.append(_Group(checks, _PARTS[kind], limit))
         else:
             rest.extend(checks)
-    groups.append(_Group(rest, None))
+    # the other kinds each read a field or two: remembered together, by those fields
+    known = all(a.kind in _REST_KINDS for a in rest)
+    groups.append(_Group(rest, _rest_part if known else None))
     return tuple(groups)
+
+
+#: The kinds :func:`_rest_part` covers (what each reads is listed there).
+_REST_KINDS = frozenset(
+    {
+        "user",
+        "supplementary_groups",
+        "protect_home",
+        "protect_system",
+        "root_directory",
+        "umask",
+        "keyring_mode",
+        "protect_proc",
+        "proc_subset",
+        "notify_access",
+        "remove_ipc",
+        "syscall_archs",
+        "ip_address",
+        "device_allow",
+        "ambient_capabilities",
+    }
+)
+
+
+def _rest_part(s: ExecState) -> object:
+    """Everything the checks of :data:`_REST_KINDS` read."""
+    flags = s.flags
+    return (
+        s.default_dependencies,
+        s.user,  # user, supplementary_groups, remove_ipc
+        flags.get("DynamicUser", False),  # user, supplementary_groups, remove_ipc
+        flags.get("RemoveIPC", False),
+        bool(s.supplementary_groups),
+        s.protect_home,
+        s.protect_system,
+        s.root_directory,
+        s.root_image,
+        s.umask,
+        s.keyring_mode,
+        s.protect_proc,
+        s.proc_subset,
+        s.notify_access,
+        frozenset(s.syscall_archs),
+        any(s.ip_filters.values()),  # ip_address
+        frozenset(s.ip_deny),
+        frozenset(s.ip_allow),
+        s.device_policy,  # device_allow
+        bool(s.device_allow),
+        s.ambient_capabilities != 0,
+    )
 
 
 def _capability_part(state: ExecState) -> object:

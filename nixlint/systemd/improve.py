@@ -8,6 +8,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
+from nixlint.systemd.assess import exposure as quick_exposure
+from nixlint.systemd.choices import ABSENT
+from nixlint.systemd.compose import replaced, unpatched
 from nixlint.systemd.ranges import exposure_of, freeze, scored_name, thaw
 from nixlint.systemd.render import Setting
 
@@ -113,9 +116,9 @@ def _suggest(
     tried = [(k, v) for k, v in CANDIDATES if current.get(k) != v]
     while len(out) < limit and exposure > 0:
         best: tuple[int, str, Setting] | None = None
+        base = unpatched(current, unit, name)
         for key, value in tried:
-            trial = {**current, key: value}
-            after = exposure_of(name, trial, unit, live)
+            after = quick_exposure(replaced(base, key, current.get(key, ABSENT), value, live=live))
             if after < exposure and (best is None or after < best[0]):
                 best = (after, key, value)
         if best is None:

@@ -16,8 +16,9 @@ from typing import Any
 
 from nixlint.systemd.assess import Score, exposure, score
 from nixlint.systemd.choices import ABSENT, ANY, Alternative, Choice, Marker
+from nixlint.systemd.compose import state_of
 from nixlint.systemd.render import Scalar, Setting, unit_lines
-from nixlint.systemd.unit import BOOLEANS, load
+from nixlint.systemd.unit import BOOLEANS
 
 #: For each setting, its most and its least restrictive value.
 EXTREMES: dict[str, tuple[Setting, Setting]] = {
@@ -125,7 +126,7 @@ def evaluate(
     live: bool = False,
 ) -> Score:
     """The score of one concrete combination."""
-    return score(load(rendered(service, unit), name, live=live))
+    return score(state_of(service, unit, name, live=live))
 
 
 def exposure_of(
@@ -134,9 +135,8 @@ def exposure_of(
     unit: Mapping[str, Alternative],
     live: bool = False,
 ) -> int:
-    """``evaluate(...).exposure``, remembered by the rendered unit (services with the same
-    settings, in one host or many, are scored once)."""
-    return _exposure(scored_name(name), rendered(service, unit), live)
+    """``evaluate(...).exposure``, without making the checks."""
+    return exposure(state_of(service, unit, scored_name(name), live=live))
 
 
 def rendered(
@@ -146,11 +146,6 @@ def rendered(
     service_config = {k: v for k, v in service.items() if v is not ABSENT}
     unit_config = {k: v for k, v in unit.items() if v is not ABSENT}
     return tuple(unit_lines(service_config, unit_config))  # type: ignore[arg-type]
-
-
-@lru_cache(maxsize=8192)
-def _exposure(name: str, lines: tuple[tuple[str, str, str], ...], live: bool) -> int:
-    return exposure(load(lines, name, live=live))
 
 
 #: Unit names the score can depend on: a unit's name is its user with ``DynamicUser=`` and

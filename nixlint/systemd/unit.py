@@ -124,6 +124,21 @@ def load(
     over D-Bus) but not for a unit file (``--offline=yes``): ``PrivateMounts=`` implied by the
     settings that need a mount namespace.
     """
+    return finish(read(lines, name), live=live)
+
+
+def finish(state: ExecState, *, live: bool = False) -> ExecState:
+    """``state`` with what loading the unit implies (and, with ``live``, what a running
+    unit implies), changed in place."""
+    _patch(state)
+    if live:
+        _imply_private_mounts(state)
+    return state
+
+
+def read(lines: Iterable[tuple[str, str, str]], name: str = "unit") -> ExecState:
+    """The state the lines set, before what loading the unit implies (:func:`load` adds
+    that). Each setting reads and writes only fields of its own."""
     state = ExecState(name=name)
     filters: list[str] = []
     for section, key, value in lines:
@@ -138,9 +153,6 @@ def load(
             handler(state, value)
     if filters:
         state.syscall_filter, state.syscall_allow_list = _syscall_filters(tuple(filters))
-    _patch(state)
-    if live:
-        _imply_private_mounts(state)
     return state
 
 
