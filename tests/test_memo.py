@@ -11,6 +11,7 @@ import pytest
 from nixlint.hosts import build_host
 from nixlint.parse import parse
 from nixlint.rules.base import HostContext, _Replay
+from nixlint.rules.containers import cli_flags, host_flags
 from nixlint.workspace import FileStore, reference_texts
 from tests.conftest import write
 
@@ -126,3 +127,40 @@ def test_enclosing_values_and_dynamic_names_still_reach_a_path(tmp_path: Path) -
     assert "a dynamic attribute name" in dynamic.value.reason
     assert known.conditional
     assert sorted(c.definition.span.line for c in known.candidates) == [3, 4]
+
+
+def test_container_flags_are_worked_out_once_per_host_and_list(tmp_path: Path) -> None:
+    first = tmp_path / "a"
+    second = tmp_path / "b"
+    host = """{ virtualisation.oci-containers.containers.app = {
+          extraOptions = [ "--network" "host" "--cap-add=%s" ];
+          extraFlags = [ "--privileged" ];
+        }; }"""
+    ctx = _context(first, host % "SYS_ADMIN")
+    other = _context(second, host % "NET_ADMIN")
+    app = ("virtualisation", "oci-containers", "containers", "app")
+    options, extra = (*app, "extraOptions"), (*app, "extraFlags")
+    with ctx.graph.activate():
+        flags = host_flags(ctx, options)
+        assert host_flags(ctx, options) is flags
+        assert flags == list(cli_flags(list(ctx.items(options))))
+        assert [(f, v) for f, v, _ in flags] == [("--network", "host"), ("--cap-add", "SYS_ADMIN")]
+        assert [(f, v) for f, v, _ in host_flags(ctx, extra)] == [("--privileged", None)]
+    with other.graph.activate():
+        assert [(f, v) for f, v, _ in host_flags(other, options)][1] == ("--cap-add", "NET_ADMIN")
+
+
+def test_a_remembered_answer_that_failed_is_not_remembered(tmp_path: Path) -> None:
+    ctx = _context(tmp_path, "{ }")
+    calls: list[int] = []
+
+    def failing() -> int:
+        calls.append(1)
+        raise ValueError("bad value")
+
+    for _ in range(2):
+        with pytest.raises(ValueError, match="bad value"):
+            ctx.remembered("key", failing)
+    assert calls == [1, 1]
+    assert ctx.remembered("other", lambda: 42) == 42
+    assert ctx.remembered("other", lambda: 0) == 42

@@ -344,9 +344,19 @@ class HostContext:
         self._items: dict[object, _Replay[Item]] = {}
         self._candidates: dict[object, _Replay[Item]] = {}
         self._effective: dict[object, tuple[Value, bool, Span | None]] = {}
+        self._remembered: dict[object, object] = {}
 
     def resolve(self, path: OptionPath | str) -> Resolution:
         return self.graph.resolve(path)
+
+    def remembered(self, key: object, compute: Callable[[], T]) -> T:
+        """``compute()``, worked out once for this host's run and ``key`` (what several
+        rules derive from the same options). A failure is not remembered: every reader
+        fails as the first one did."""
+        known = self._remembered.get(key, _MISSING)
+        if known is _MISSING:
+            known = self._remembered[key] = compute()
+        return known  # type: ignore[return-value]
 
     @property
     def unread_imports(self) -> list[str]:
@@ -434,6 +444,9 @@ class HostContext:
             if known and all(v == known[0] for v in known):
                 return known[0], True, span
         return res.value, res.conditional, span
+
+
+_MISSING = object()
 
 
 class _Replay(Generic[T]):

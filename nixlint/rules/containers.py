@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from nixlint import schema
 from nixlint.evaluate.values import Unknown
 from nixlint.findings import Confidence, Severity
 from nixlint.rules.base import Hit, HostContext, Item, confidence_for, rule, when
 from nixlint.span import Span
+
+if TYPE_CHECKING:
+    from nixlint.modules import OptionPath
 
 OCI = "virtualisation.oci-containers.containers"
 
@@ -112,6 +116,12 @@ def cli_flags(items: list[Item]) -> Iterator[tuple[str, str | None, Item]]:
         yield text, value, item
 
 
+def host_flags(ctx: HostContext, path: OptionPath) -> list[tuple[str, str | None, Item]]:
+    """:func:`cli_flags` of the list option ``path``, worked out once per host and list
+    (every container rule reads them)."""
+    return ctx.remembered(("cli_flags", path), lambda: list(cli_flags(list(ctx.items(path)))))
+
+
 def oci_containers(ctx: HostContext) -> list[tuple[str, tuple[str, ...]]]:
     return [(path[-1], path) for path in ctx.match(f"{OCI}.*")]
 
@@ -175,7 +185,7 @@ def oci_privileged(ctx: HostContext) -> Iterator[Hit]:
                     _option(path, "privileged"),
                     confidence=confidence_for(Confidence.HIGH, item.conditional),
                 )
-        for flag, value, item in cli_flags(list(ctx.items((*path, "extraOptions")))):
+        for flag, value, item in host_flags(ctx, (*path, "extraOptions")):
             if flag != "--privileged":
                 continue
             if "=" in (item.text or "") and (value or "").lower() in ("false", "0"):
@@ -237,7 +247,7 @@ def oci_host_namespace(ctx: HostContext) -> Iterator[Hit]:
     """Flags OCI containers started with `--network=host`, `--pid=host`, `--ipc=host`,
     `--userns=host`, `--uts=host` or `--cgroupns=host`, or with `networks = [ "host" ]`."""
     for name, path in oci_containers(ctx):
-        for flag, value, item in cli_flags(list(ctx.items((*path, "extraOptions")))):
+        for flag, value, item in host_flags(ctx, (*path, "extraOptions")):
             kind = HOST_NAMESPACE_FLAGS.get(flag)
             if kind is not None and value == "host":
                 yield Hit(
@@ -308,7 +318,7 @@ def oci_dangerous_capability(ctx: HostContext) -> Iterator[Hit]:
     `SYS_RAWIO`, `DAC_READ_SEARCH`, `BPF` (high); `SYS_PTRACE`, `NET_ADMIN`, `NET_RAW`,
     `SYS_BOOT`, `SYS_TIME`, `MAC_ADMIN` (medium)."""
     for name, path in oci_containers(ctx):
-        for flag, value, item in cli_flags(list(ctx.items((*path, "extraOptions")))):
+        for flag, value, item in host_flags(ctx, (*path, "extraOptions")):
             if flag != "--cap-add" or value is None:
                 continue
             for cap in value.split(","):
@@ -401,7 +411,7 @@ def oci_runtime_socket(ctx: HostContext) -> Iterator[Hit]:
                     _option(path, "volumes"),
                     confidence=confidence_for(Confidence.HIGH, item.conditional),
                 )
-        for flag, value, item in cli_flags(list(ctx.items((*path, "extraOptions")))):
+        for flag, value, item in host_flags(ctx, (*path, "extraOptions")):
             if value is None or flag not in ("-v", "--volume", "--mount"):
                 continue
             source = _mount_source(value) if flag == "--mount" else _volume_source(value)
@@ -440,7 +450,7 @@ def _presence_conditional(ctx: HostContext, path: tuple[str, ...]) -> bool | Non
 
 
 def _user_namespacing_flag(ctx: HostContext, path: tuple[str, ...]) -> bool:
-    for flag, value, _item in cli_flags(list(ctx.items((*path, "extraFlags")))):
+    for flag, value, _item in host_flags(ctx, (*path, "extraFlags")):
         if flag == "-U":
             return True
         if flag == "--private-users" and value not in (None, "no", "false", "0"):
@@ -613,7 +623,7 @@ def container_dangerous_capability(ctx: HostContext) -> Iterator[Hit]:
                         severity=severity,
                         confidence=confidence_for(Confidence.HIGH, item.conditional),
                     )
-        for flag, value, item in cli_flags(list(ctx.items((*path, "extraFlags")))):
+        for flag, value, item in host_flags(ctx, (*path, "extraFlags")):
             if flag != "--capability" or value is None:
                 continue
             for cap in value.strip("\"'").split(","):
@@ -693,7 +703,7 @@ def container_writable_sensitive_mount(ctx: HostContext) -> Iterator[Hit]:
                     _option(base, "isReadOnly"),
                     confidence=confidence_for(Confidence.HIGH, cond),
                 )
-        for flag, value, item in cli_flags(list(ctx.items((*path, "extraFlags")))):
+        for flag, value, item in host_flags(ctx, (*path, "extraFlags")):
             if flag == "--bind" and value:
                 source = value.lstrip("+").split(":", 1)[0]
                 if is_sensitive(source):

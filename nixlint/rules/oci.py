@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from nixlint import schema
 from nixlint.findings import Confidence, Severity
 from nixlint.rules.base import Hit, HostContext, Item, confidence_for, known_text, rule, when
-from nixlint.rules.containers import cli_flags, is_runtime_socket, oci_containers
+from nixlint.rules.containers import host_flags, is_runtime_socket, oci_containers
 
 OCI_REFS = (
     "https://search.nixos.org/options?query=virtualisation.oci-containers.containers",
@@ -112,7 +112,7 @@ def oci_security_profile_disabled(ctx: HostContext) -> Iterator[Hit]:
     `systempaths=unconfined` (high), `apparmor=unconfined` (medium), `label=disable` (low),
     in either `=` or the old `:` syntax."""
     for name, path in oci_containers(ctx):
-        for flag, value, item in cli_flags(list(ctx.items((*path, "extraOptions")))):
+        for flag, value, item in host_flags(ctx, (*path, "extraOptions")):
             if flag != "--security-opt" or value is None:
                 continue
             found = SECURITY_OPTS.get(_security_opt(value))
@@ -275,7 +275,7 @@ def _mounts(ctx: HostContext, path: tuple[str, ...]) -> Iterator[tuple[str, bool
         found = parse_volume(item.text or "")
         if found is not None:
             yield found[0], found[1], item, _option(path, "volumes")
-    for flag, value, item in cli_flags(list(ctx.items((*path, "extraOptions")))):
+    for flag, value, item in host_flags(ctx, (*path, "extraOptions")):
         if value is None:
             continue
         if flag in ("-v", "--volume"):
@@ -457,7 +457,7 @@ def oci_host_device(ctx: HostContext) -> Iterator[Hit]:
         for item in ctx.items((*path, "devices")):
             if item.text:
                 sources.append((item.text, item, _option(path, "devices")))
-        for flag, value, item in cli_flags(list(ctx.items((*path, "extraOptions")))):
+        for flag, value, item in host_flags(ctx, (*path, "extraOptions")):
             if value is None:
                 continue
             if flag == "--device":
@@ -603,7 +603,7 @@ def _host_network(ctx: HostContext, path: tuple[str, ...]) -> bool:
         return True
     return any(
         flag in ("--network", "--net") and value == "host"
-        for flag, value, _ in cli_flags(list(ctx.items((*path, "extraOptions"))))
+        for flag, value, _ in host_flags(ctx, (*path, "extraOptions"))
     )
 
 
@@ -671,7 +671,7 @@ def oci_port_all_addresses(ctx: HostContext) -> Iterator[Hit]:
         for item in ctx.items((*path, "ports")):
             if item.text is not None and "…" not in item.text:
                 specs.append((item.text, item, _option(path, "ports")))
-        for flag, value, item in cli_flags(list(ctx.items((*path, "extraOptions")))):
+        for flag, value, item in host_flags(ctx, (*path, "extraOptions")):
             if flag in ("-p", "--publish") and value is not None:
                 specs.append((value, item, _option(path, "extraOptions")))
         for spec, item, option in specs:
