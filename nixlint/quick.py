@@ -162,6 +162,13 @@ def execute(
             progress.close()
     if live and outcome.result.seconds > 2 * A_MOMENT:
         summary(outcome.result, sys.stderr)
+    if not outcome.result.files and not quiet:
+        print(
+            "nixlint: warning: no .nix files found in "
+            + ", ".join(paths)
+            + " (or all of them are excluded)",
+            file=sys.stderr,
+        )
     render = report.get(format)
     if output:
         try:

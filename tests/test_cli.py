@@ -285,3 +285,15 @@ def test_a_reader_that_goes_away_stops_the_output_quietly(argv: list[str]) -> No
     stderr = process.stderr.read().decode()
     assert process.wait() == 1
     assert "Traceback" not in stderr and "BrokenPipeError" not in stderr
+
+
+def test_a_path_without_nix_files_is_said_on_stderr(tmp_path: Path, capsys) -> None:
+    from nixlint.quick import execute
+
+    (tmp_path / "README.md").write_text("not nix\n")
+    assert execute([str(tmp_path)], no_cache=True) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "No findings in 0 files, 0 hosts.\n"
+    assert captured.err == (
+        f"nixlint: warning: no .nix files found in {tmp_path} (or all of them are excluded)\n"
+    )
