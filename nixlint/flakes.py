@@ -298,11 +298,16 @@ def flake_hosts(src: SourceFile, ev: Evaluator) -> FlakeHosts:
                     _collect(found, attr, kind, Thunk.lazy(_select_later(value, attr)), ev)
                 continue
             entry = value.attrs.get(attr)
-            if entry is None:
-                if value.partial is not None:
-                    found.unresolved.append(f"{attr}: outputs are not fully known")
-                continue
-            _collect(found, attr, kind, entry.thunk, ev)
+            if entry is not None:
+                _collect(found, attr, kind, entry.thunk, ev)
+        # outputs known in part: hosts may hide in what is not known, unless the flake
+        # names its host outputs in the part that is
+        if (
+            isinstance(value, AttrSet)
+            and value.partial is not None
+            and not any(attr in value.attrs for attr, _kind in HOST_OUTPUTS)
+        ):
+            found.unresolved.append(f"outputs are not fully known: {value.partial}")
     return found
 
 

@@ -31,6 +31,7 @@ from nixlint.evaluate.values import (
     Opaque,
     OptionDecl,
     PartialString,
+    PartlyKnownSet,
     Path,
     Thunk,
     Unknown,
@@ -402,6 +403,10 @@ class _Collector:
                 )
         elif isinstance(value, AttrSet):
             self._define(path, thunk, span or value.span, ctx, "namespace")
+            if isinstance(value, PartlyKnownSet):
+                # names nixlint cannot list (``unknown // { … }``) may set any option below
+                rest = Unknown(f"{value.partial} has attributes nixlint cannot name", span)
+                self._define(path, Thunk.of(rest), span or value.span, ctx, "opaque")
             for name, attr in value.attrs.items():
                 self.collect((*path, name), attr.thunk, attr.span, ctx, depth + 1)
             for _key, attr in value.dynamic:

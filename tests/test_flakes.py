@@ -297,3 +297,56 @@ def test_modules_named_through_the_flakes_own_store_path(tmp_path: Path) -> None
         ("system/sandbox.nix", 1, "NIX301", "web"),
         ("system/ssh/default.nix", 1, "NIX501", "web"),
     ]
+
+
+def test_hosts_added_to_a_per_system_helper_by_update(tmp_path: Path) -> None:
+    """``flake-utils.lib.eachSystem … // { nixosConfigurations = …; }``: the helper is not
+    modelled, but the right side of ``//`` wins, so the hosts it names are known."""
+    flake = """{
+      outputs = { self, nixpkgs, flake-utils }:
+        flake-utils.lib.eachSystem [ "x86_64-linux" ] (system: { packages.x = 1; }) // {
+          nixosConfigurations.vm = nixpkgs.lib.nixosSystem { modules = [ ./vm.nix ]; };
+        };
+    }"""
+    assert hosts_of(tmp_path, {"flake.nix": flake, "vm.nix": SHARED}) == [
+        ("vm", "nixos", ["vm.nix"])
+    ]
+
+
+def test_host_sets_merged_with_merge_attrs(tmp_path: Path) -> None:
+    flake = """{
+      outputs = { nixpkgs, ... }:
+        let
+          lib = nixpkgs.lib;
+          byArch = {
+            x86 = { a = lib.nixosSystem { modules = [ ./a.nix ]; }; };
+            arm = { b = lib.nixosSystem { modules = [ ./b.nix ]; }; };
+          };
+        in {
+          nixosConfigurations = builtins.foldl' lib.mergeAttrs { } (builtins.attrValues byArch);
+        };
+    }"""
+    assert hosts_of(tmp_path, {"flake.nix": flake, "a.nix": SHARED, "b.nix": SHARED}) == [
+        ("a", "nixos", ["a.nix"]),
+        ("b", "nixos", ["b.nix"]),
+    ]
+
+
+def test_outputs_known_only_in_part_without_hosts_are_reported_once(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "flake.nix": """{
+              outputs = { flake-utils, ... }:
+                flake-utils.lib.eachDefaultSystem (system: { }) // { overlays.default = _: _: { }; };
+            }""",
+        },
+    )
+    result = check([str(tmp_path)])
+    assert [(f.rule, Path(f.path).name, f.line) for f in result.findings] == [
+        ("NIX010", "flake.nix", 1)
+    ]
+    assert result.findings[0].message == (
+        "flake hosts not resolved: outputs are not fully known: (call of an unknown function: "
+        "lib.eachDefaultSystem is not modelled) // { … }"
+    )

@@ -409,3 +409,25 @@ def test_option_query_lists_every_definition(tmp_path: Path) -> None:
         (1, 1000, "true", True),
         (1, 100, "unknown", False),
     ]
+
+
+def test_a_set_updated_from_an_unknown_one_keeps_its_names_and_hides_none(
+    tmp_path: Path,
+) -> None:
+    """``unknown // { … }``: the names on the right are defined (with the value written
+    there), and any other option below may be set by the unknown left side."""
+    g = graph_of(
+        tmp_path,
+        {
+            "host.nix": """{ pkgs, ... }: {
+              services.demo = pkgs.defaults // { port = 8080; };
+            }""",
+        },
+    )
+    port = g.resolve(("services", "demo", "port"))
+    assert [(d.path, d.kind) for d in (c.definition for c in port.candidates)] == [
+        (("services", "demo", "port"), "value"),
+        (("services", "demo"), "opaque"),
+    ]
+    assert isinstance(g.value("services.demo.openFirewall"), Unknown)
+    assert g.evaluator.deep(port.candidates[0].definition.value.force()) == 8080

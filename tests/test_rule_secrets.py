@@ -54,6 +54,8 @@ def test_messages_never_show_a_secret() -> None:
         ("publicKey", False),
         ("passCommand", False),
         ("credential_process", False),
+        ("tokenScope", False),
+        ("token_scopes", False),
     ],
 )
 def test_names_that_hold_a_secret(name: str, secret: bool) -> None:

@@ -15,7 +15,9 @@ from nixlint.evaluate.values import (
     Failure,
     Lambda,
     List,
+    Opaque,
     PartialString,
+    PartlyKnownSet,
     Path,
     Thunk,
     Unknown,
@@ -349,7 +351,14 @@ def update(a: Value, b: Value, span: Span | None) -> Value:
     if isinstance(a, AttrSet) and isinstance(b, AttrSet):
         # a set modelled in part (``lib``) stays so: its missing names stay Unknown
         partial = b.partial or a.partial
-        return AttrSet({**a.attrs, **b.attrs}, a.dynamic + b.dynamic, span, partial)
+        kind = PartlyKnownSet if isinstance(a, PartlyKnownSet) else AttrSet
+        return kind({**a.attrs, **b.attrs}, a.dynamic + b.dynamic, span, partial)
+    if isinstance(b, AttrSet) and type(a) in (Unknown, Opaque):
+        # ``unknown // { x = …; }`` has every attribute of the right side (it wins), and
+        # others nixlint cannot name: a partial set. (Failures stay failures; the values
+        # nixlint models further, ``config`` or a flake's outputs, keep their own rules.)
+        label = f"({a.label if isinstance(a, Opaque) else a.reason}) // {{ … }}"
+        return PartlyKnownSet(dict(b.attrs), list(b.dynamic), span, b.partial or label)
     unknown = _unknown(a, b, span)
     if unknown is not None:
         return unknown

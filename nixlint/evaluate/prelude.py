@@ -26,6 +26,7 @@ NAMES = (
     "optionalNull",
     "mapAttrsRecursive",
     "filterAttrsRecursive",
+    "mergeAttrs",
 )
 
 PRELUDE = b"""
@@ -49,6 +50,7 @@ rec {
   mapNullable = f: a: if a == null then a else f a;
   remove = e: builtins.filter (x: x != e);
   optionalNull = cond: value: if cond then value else null;
+  mergeAttrs = x: y: x // y;
   mapAttrsRecursive = f: set:
     let
       recurse = path: builtins.mapAttrs (name: value:

@@ -323,6 +323,12 @@ class AttrSet:
 
 
 @dataclass(slots=True)
+class PartlyKnownSet(AttrSet):
+    """A set of which only some attributes are known and the rest may be anything
+    (``unknown // { x = …; }``): as a definition, the rest may set any option below it."""
+
+
+@dataclass(slots=True)
 class List:
     items: list[Thunk]
     span: Span | None = None
