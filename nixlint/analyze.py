@@ -339,6 +339,9 @@ def _check(
     runner = Runner(setup, workspace.store)
     refs, flakes = plan_hosts(workspace, runner, out)
     done, hits = _run_jobs(workspace, runner, refs, options, cache, 0)
+    dropped = _contained(refs, [result.host for result in done])
+    refs = [ref for i, ref in enumerate(refs) if i not in dropped]
+    done = [result for i, result in enumerate(done) if i not in dropped]
     # A file no host turned out to import (its only references are in files that are not
     # modules, or in imports nixlint could not resolve) is analysed as a module of its own.
     more = _unreached(workspace, refs, [result.host for result in done])
@@ -414,6 +417,26 @@ def _run_jobs(
     if cache is not None:
         remember(cache, setup, [r for r, was in zip(done, results, strict=True) if was is None])
     return done, len(refs) - len(todo)
+
+
+def _contained(refs: list[JobRef], built: list[Host | HostSummary | None]) -> set[int]:
+    """The root modules (by index) another host turned out to import, through imports no
+    literal path shows (a directory listed by ``listFilesRecursive``): such a module is
+    part of that host, and alone it would be judged without the host's settings. Flake
+    hosts are kept; among root modules, larger hosts first."""
+    kept_files: set[str] = set()
+    for ref, host in zip(refs, built, strict=True):
+        if ref.kind != "module" and host is not None:
+            kept_files.update(host.files)
+    modules = [i for i, ref in enumerate(refs) if ref.kind == "module" and built[i] is not None]
+    modules.sort(key=lambda i: -len(built[i].files))  # type: ignore[union-attr]
+    dropped: set[int] = set()
+    for i in modules:
+        if refs[i].origin in kept_files:
+            dropped.add(i)
+        else:
+            kept_files.update(built[i].files)  # type: ignore[union-attr]
+    return dropped
 
 
 def _unreached(
@@ -584,6 +607,9 @@ def list_hosts(paths: list[str]) -> dict[str, object]:
     refs, flakes = plan_hosts(workspace, runner, _Collector(set(), Selection()))
     hosts: list[dict[str, object]] = []
     built_hosts = [(ref, runner.build(ref)) for ref in refs]
+    dropped = _contained(refs, [built for _, built in built_hosts])
+    refs = [ref for i, ref in enumerate(refs) if i not in dropped]
+    built_hosts = [pair for i, pair in enumerate(built_hosts) if i not in dropped]
     more = _unreached(workspace, refs, [built for _, built in built_hosts])
     built_hosts += [(ref, runner.build(ref)) for ref in more]
     reached: set[str] = set()

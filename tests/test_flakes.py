@@ -350,3 +350,32 @@ def test_outputs_known_only_in_part_without_hosts_are_reported_once(tmp_path: Pa
         "flake hosts not resolved: outputs are not fully known: (call of an unknown function: "
         "lib.eachDefaultSystem is not modelled) // { … }"
     )
+
+
+def test_imports_listed_with_lib_filesystem_list_files_recursive(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "configuration.nix": """{ lib, ... }:
+            {
+              imports = builtins.filter (lib.hasSuffix ".nix")
+                (lib.filesystem.listFilesRecursive ./modules);
+            }
+            """,
+            "modules/sandbox.nix": "{ nix.settings.sandbox = false; }\n",
+            "modules/users/root.nix": '{ users.users.root.password = "nixos"; }\n',
+            "modules/users/README.md": "not a module\n",
+        },
+    )
+    result = check([str(tmp_path)])
+    rel = lambda p: p.replace(str(tmp_path) + "/", "")  # noqa: E731
+    assert [h.name for h in result.hosts] == ["configuration"]
+    assert [rel(f) for f in result.hosts[0].files] == [
+        "configuration.nix",
+        "modules/sandbox.nix",
+        "modules/users/root.nix",
+    ]
+    assert [(rel(f.path), f.line, f.rule, f.host) for f in result.findings] == [
+        ("modules/sandbox.nix", 1, "NIX301", "configuration"),
+        ("modules/users/root.nix", 1, "NIX501", "configuration"),
+    ]

@@ -431,3 +431,31 @@ def test_a_set_updated_from_an_unknown_one_keeps_its_names_and_hides_none(
     ]
     assert isinstance(g.value("services.demo.openFirewall"), Unknown)
     assert g.evaluator.deep(port.candidates[0].definition.value.force()) == 8080
+
+
+def test_path_suffixes_and_recursive_file_listings(tmp_path: Path) -> None:
+    # A local path's store copy is /nix/store/<hash>-<name>: its end is known.
+    graph = graph_of(
+        tmp_path,
+        {
+            "host.nix": """{ lib, ... }: {
+              a = lib.hasSuffix ".nix" ./conf/x.nix;
+              b = lib.hasSuffix "-x.nix" ./conf/x.nix;
+              c = lib.hasSuffix "e/x.nix" ./conf/x.nix;
+              d = map toString (lib.filesystem.listFilesRecursive ./conf);
+              e = lib.filesystem.listFilesRecursive ./elsewhere;
+            }""",
+            "conf/x.nix": "{ }",
+            "conf/sub/y.nix": "{ }",
+            "conf/sub/z.txt": "z",
+        },
+    )
+    assert value(graph, "a") is True
+    assert value(graph, "b") is True
+    assert isinstance(value(graph, "c"), Unknown)  # reaches into the hash
+    assert value(graph, "d") == [
+        f"{tmp_path}/conf/sub/y.nix",
+        f"{tmp_path}/conf/sub/z.txt",
+        f"{tmp_path}/conf/x.nix",
+    ]
+    assert isinstance(value(graph, "e"), Unknown)  # no such directory in the scanned tree

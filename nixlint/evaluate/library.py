@@ -108,4 +108,13 @@ def pkgs_value(label: str = "pkgs") -> Opaque:
 
 
 for _name in prelude.NAMES:  # evaluated when first used
-    LIB.attrs.setdefault(_name, Attr(Thunk.lazy(partial(prelude.function, LIB, _name))))
+    _function = Attr(Thunk.lazy(partial(prelude.function, LIB, _name)))
+    _part = prelude.NESTED.get(_name)
+    if _part is None:
+        LIB.attrs.setdefault(_name, _function)
+        continue
+    if _part not in LIB.attrs:
+        LIB.attrs[_part] = Attr(Thunk.of(AttrSet({}, partial=f"lib.{_part}")))
+    _set = LIB.attrs[_part].thunk.force()
+    assert isinstance(_set, AttrSet)
+    _set.attrs[_name] = _function

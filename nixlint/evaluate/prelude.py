@@ -27,7 +27,11 @@ NAMES = (
     "mapAttrsRecursive",
     "filterAttrsRecursive",
     "mergeAttrs",
+    "listFilesRecursive",
 )
+
+#: Prelude functions that nixpkgs keeps in a part of ``lib`` rather than at its top.
+NESTED = {"listFilesRecursive": "filesystem"}
 
 PRELUDE = b"""
 { lib }:
@@ -51,6 +55,9 @@ rec {
   remove = e: builtins.filter (x: x != e);
   optionalNull = cond: value: if cond then value else null;
   mergeAttrs = x: y: x // y;
+  listFilesRecursive = dir: lib.flatten (lib.mapAttrsToList (name: type:
+    if type == "directory" then listFilesRecursive (dir + "/${name}") else dir + "/${name}")
+    (builtins.readDir dir));
   mapAttrsRecursive = f: set:
     let
       recurse = path: builtins.mapAttrs (name: value:

@@ -187,6 +187,10 @@ def _l_concat_map_strings_sep(ev: Evaluator, sep: Thunk, f: Thunk, xs: Thunk) ->
 def _string_pred(name: str, test: Callable[[str, str], Value]) -> None:
     def run(ev: Evaluator, a: Thunk, b: Thunk) -> Value:
         x, y = arg_str(name, a), b.force()
+        if name == "hasSuffix" and isinstance(x, str):
+            tail = _known_tail(y)
+            if tail is not None and len(x) <= len(tail):
+                return tail.endswith(x)
         if isinstance(y, PartialString) and isinstance(x, str):
             known = y.parts[0] if isinstance(y.parts[0], str) else ""
             if name == "hasPrefix" and known.startswith(x):
@@ -199,6 +203,16 @@ def _string_pred(name: str, test: Callable[[str, str], Value]) -> None:
         return test(x, y)  # type: ignore[arg-type]
 
     define(name, 2, builtin=False, lib=True)(run)
+
+
+def _known_tail(value: Value) -> str | None:
+    """The known end of a string-like value: a local path's store copy ends with
+    ``-<its name>`` (``/nix/store/<hash>-x.nix``); a partly known string with its last part."""
+    if isinstance(value, Path) and not value.external:
+        return "-" + os.path.basename(value.path.rstrip("/"))
+    if isinstance(value, PartialString) and isinstance(value.parts[-1], str):
+        return value.parts[-1]
+    return None
 
 
 _string_pred("hasPrefix", lambda p, s: s.startswith(p))
