@@ -225,7 +225,7 @@ class OptionGraph:
             if head == WILDCARD:
                 for name in sorted(names):
                     walk((*prefix, name), rest[1:])
-            elif any(c in head for c in "*?["):
+            elif "*" in head or "?" in head or "[" in head:
                 for name in sorted(names):
                     if fnmatch.fnmatchcase(name, head):
                         walk((*prefix, name), rest[1:])
