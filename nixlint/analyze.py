@@ -15,12 +15,12 @@ from nixlint import schema
 from nixlint.cache import Cache
 from nixlint.evaluate.values import Path, Unknown, Value
 from nixlint.findings import Confidence, Finding, Severity
-from nixlint.flakes import FlakeHosts
 from nixlint.graph import DefinitionState, OptionGraph
 from nixlint.hosts import MAX_MODULE_BYTES, Host, host_name
 from nixlint.rules import base as rules_base
 from nixlint.rules import syntax
 from nixlint.scan import (
+    FlakePlan,
     HostSummary,
     JobRef,
     JobResult,
@@ -107,7 +107,7 @@ class Result:
     files: list[str]
     hosts: list[Host] = field(default_factory=list)
     internal_errors: int = 0
-    flakes: list[FlakeHosts] = field(default_factory=list)
+    flakes: list[FlakePlan] = field(default_factory=list)
     seconds: float = 0.0
     #: for each finding (by :func:`finding_key`), the definitions that make its option's value
     related: dict[tuple[object, ...], list[tuple[Span, str]]] = field(default_factory=dict)
@@ -337,6 +337,7 @@ def _check(
     )
     setup = Setup(tuple(workspace.store.roots), codes, dependencies=cache is not None)
     runner = Runner(setup, workspace.store)
+    runner.cache = cache
     refs, flakes = plan_hosts(workspace, runner, out)
     done, hits = _run_jobs(workspace, runner, refs, options, cache, 0)
     dropped = _contained(refs, [result.host for result in done])
@@ -458,13 +459,13 @@ def _unreached(
 
 def plan_hosts(
     workspace: Workspace, runner: Runner, out: _Collector
-) -> tuple[list[JobRef], list[FlakeHosts]]:
+) -> tuple[list[JobRef], list[FlakePlan]]:
     """The hosts to build for the targets: the flakes' hosts, then root modules no flake
     host reaches (so that no file goes unanalysed)."""
     store = workspace.store
     targets = set(workspace.targets)
     refs: list[JobRef] = []
-    flakes: list[FlakeHosts] = []
+    flakes: list[FlakePlan] = []
     covered: set[str] = set()
     for path in workspace.files:
         if not is_flake(path):
@@ -473,11 +474,9 @@ def plan_hosts(
         if src is None or src.tree is None:
             continue
         try:
-            found, _ = runner.flake(path)
+            found = runner.flake_plan(path)
         except Exception as err:
             _internal(out, path, err)
-            continue
-        if found is None:
             continue
         flakes.append(found)
         for reason in found.unresolved:
@@ -485,8 +484,7 @@ def plan_hosts(
                 syntax.HOSTS_UNRESOLVED, src.span_of(0, 0), f"flake hosts not resolved: {reason}"
             )
         for spec in found.hosts:
-            files = [m.path for m in spec.modules if m.kind == "file" and m.path]
-            reached = workspace.reachable(files)
+            reached = workspace.reachable(spec.files)
             covered |= reached
             if path in targets or reached & targets:
                 refs.append(JobRef("flake", path, spec.name, spec.name, spec.kind))
@@ -502,11 +500,10 @@ def _usage(workspace: Workspace, runner: Runner, refs: list[JobRef]) -> dict[Job
         if ref.kind == "module":
             usage[ref] = workspace.reachable([ref.origin])
             continue
-        found, _ = runner.flake(ref.origin)
         starts: list[str] = []
-        for spec in found.hosts if found is not None else ():
+        for spec in runner.flake_plan(ref.origin).hosts:
             if spec.name == ref.attr and spec.kind == ref.system:
-                starts = [m.path for m in spec.modules if m.kind == "file" and m.path]
+                starts = spec.files
         usage[ref] = workspace.reachable(starts)
     return usage
 

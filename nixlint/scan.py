@@ -165,6 +165,46 @@ class Setup:
     dependencies: bool = False
 
 
+@dataclass
+class PlannedHost:
+    """A flake host as a scan plans it: its name and kind, and its module files."""
+
+    name: str
+    kind: str
+    files: list[str]
+
+
+@dataclass
+class FlakePlan:
+    """What planning needs of a flake: its hosts, what could not be resolved, and the
+    fingerprints of the files its evaluation read (so that the cache can keep it)."""
+
+    path: str
+    hosts: list[PlannedHost] = field(default_factory=list)
+    unresolved: list[str] = field(default_factory=list)
+    deps: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "hosts": [[h.name, h.kind, h.files] for h in self.hosts],
+            "unresolved": self.unresolved,
+            "deps": self.deps,
+        }
+
+    @classmethod
+    def from_json(cls, path: str, data: object) -> FlakePlan | None:
+        try:
+            assert isinstance(data, dict)
+            hosts = [
+                PlannedHost(str(n), str(k), [str(f) for f in fs]) for n, k, fs in data["hosts"]
+            ]
+            unresolved = [str(u) for u in data["unresolved"]]
+            deps = {str(p): str(f) for p, f in data["deps"].items()}
+        except (AssertionError, KeyError, TypeError, ValueError, AttributeError):
+            return None  # written by another version or damaged: evaluate again
+        return cls(path, hosts, unresolved, deps)
+
+
 class Runner:
     """Builds hosts and runs rules, sharing parsed files and modules between hosts."""
 
@@ -178,6 +218,9 @@ class Runner:
             r for r in rules_base.all_rules() if r.check is not None and r.code in setup.rules
         ]
         self._flakes: dict[str, tuple[FlakeHosts, set[str]]] = {}
+        self._plans: dict[str, FlakePlan] = {}
+        #: where flake plans are kept between scans (None: evaluate every flake)
+        self.cache: Cache | None = None
         #: how many hosts still to build may use each file (when the plan says): at zero
         #: the file's tree and modules are let go, so memory follows the hosts in progress
         self.users: dict[str, int] = {}
@@ -207,6 +250,32 @@ class Runner:
             known = (found, seen) if found is not None else (FlakeHosts(path), seen)
             self._flakes[path] = known
         return known
+
+    def flake_plan(self, path: str) -> FlakePlan:
+        """A flake's hosts for planning: from the cache when no file its evaluation read
+        has changed, else evaluated (and kept)."""
+        known = self._plans.get(path)
+        if known is not None:
+            return known
+        name = _plan_key(self.setup, path)
+        plan = None
+        if self.cache is not None:
+            plan = FlakePlan.from_json(path, self.cache.get("hosts", name))
+            if plan is not None and any(
+                self.store.fingerprint(p) != f for p, f in plan.deps.items()
+            ):
+                plan = None
+        if plan is None:
+            found, seen = self.flake(path)
+            plan = FlakePlan(path, unresolved=list(found.unresolved) if found else [])
+            for spec in found.hosts if found is not None else ():
+                files = [m.path for m in spec.modules if m.kind == "file" and m.path]
+                plan.hosts.append(PlannedHost(spec.name, spec.kind, files))
+            if self.cache is not None:
+                plan.deps = {p: self.store.fingerprint(p) for p in sorted({path, *seen})}
+                self.cache.put("hosts", name, plan.to_json())
+        self._plans[path] = plan
+        return plan
 
     def build(self, ref: JobRef) -> Host | None:
         """The host ``ref`` names (None when it cannot be built)."""
@@ -454,6 +523,12 @@ def _execute_dask(
 
 
 # -- cache -------------------------------------------------------------------------------------
+
+
+def _plan_key(setup: Setup, path: str) -> str:
+    from nixlint.cache import key
+
+    return key("flake-plan", path, setup.scopes)
 
 
 def cache_key(setup: Setup, ref: JobRef) -> str:

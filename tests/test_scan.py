@@ -198,3 +198,42 @@ def test_the_command_line_runs_in_parallel_and_caches(fleet: Path, tmp_path: Pat
     )
     assert bad.exit_code == 2
     assert "cannot use the Dask scheduler at dask://127.0.0.1:1" in bad.output
+
+
+def test_a_warm_cache_plans_flakes_without_evaluating_them_until_an_input_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import nixlint.scan
+    from tests.conftest import write
+
+    root = tmp_path / "repo"
+    write(
+        root,
+        {
+            "flake.nix": """{
+              outputs = { nixpkgs, ... }: {
+                nixosConfigurations = nixpkgs.lib.genAttrs (import ./names.nix) (name:
+                  nixpkgs.lib.nixosSystem { modules = [ ./common.nix ]; });
+              };
+            }""",
+            "names.nix": '[ "web" ]',
+            "common.nix": "{ nix.settings.sandbox = false; }",
+        },
+    )
+    cache_dir = str(tmp_path / "cache")
+    cold = check([str(root)], options=Options(cache_dir=cache_dir))
+    assert [h.name for h in cold.hosts] == ["web"]
+
+    def no_evaluation(*args: object) -> object:
+        raise AssertionError("the flake was evaluated")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(nixlint.scan, "flake_hosts", no_evaluation)
+        warm = check([str(root)], options=Options(cache_dir=cache_dir))
+    assert warm.findings == cold.findings
+    assert warm.cache_hits == 2  # web, and names.nix (no host imports it) on its own
+
+    (root / "names.nix").write_text('[ "web" "db" ]')  # read by the flake's evaluation
+    changed = check([str(root)], options=Options(cache_dir=cache_dir))
+    assert [h.name for h in changed.hosts] == ["db", "web"]
+    assert [(f.rule, f.hosts) for f in changed.findings] == [("NIX301", ("db", "web"))]
