@@ -511,11 +511,16 @@ def _usage(workspace: Workspace, runner: Runner, refs: list[JobRef]) -> dict[Job
 def _unique(refs: list[JobRef]) -> list[JobRef]:
     """Host names are unique: a name used twice gets its origin's path."""
     counts: dict[str, int] = {}
+    flake_counts: dict[str, int] = {}
     for ref in refs:
         counts[ref.name] = counts.get(ref.name, 0) + 1
+        if ref.kind == "flake":
+            flake_counts[ref.name] = flake_counts.get(ref.name, 0) + 1
     unique: list[JobRef] = []
     for ref in refs:
-        if counts[ref.name] > 1:
+        # a flake's host keeps its name beside root modules of the same name (the modules
+        # are named by their paths)
+        if counts[ref.name] > 1 and not (ref.kind == "flake" and flake_counts[ref.name] == 1):
             where = display_path(ref.origin)
             name = f"{ref.name} ({where})" if ref.kind == "flake" else where
             ref = JobRef(ref.kind, ref.origin, name, ref.attr, ref.system)

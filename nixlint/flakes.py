@@ -58,6 +58,10 @@ class FlakeInput(Opaque):
     __slots__ = ()
 
     def select(self, name: str, span: Span | None = None) -> Value:  # type: ignore[override]
+        if name == "lib" and self.label == "haumea":
+            from nixlint.haumea import HAUMEA_LIB
+
+            return HAUMEA_LIB
         if name == "lib" and "." not in self.label:
             return FLAKE_LIB
         return Opaque(f"{self.label}.{name}", span or self.span)

@@ -379,3 +379,60 @@ def test_imports_listed_with_lib_filesystem_list_files_recursive(tmp_path: Path)
         ("modules/sandbox.nix", 1, "NIX301", "configuration"),
         ("modules/users/root.nix", 1, "NIX501", "configuration"),
     ]
+
+
+def test_hosts_gathered_from_a_directory_with_haumea(tmp_path: Path) -> None:
+    # Each file of hosts/ is one host; the function files get the inputs they name (one
+    # they do not get fails only if used), `_`-files are private.
+    write(
+        tmp_path,
+        {
+            "flake.nix": """{
+              outputs = { nixpkgs, haumea, ... }: {
+                nixosConfigurations = haumea.lib.load {
+                  src = ./hosts;
+                  inputs = { inherit nixpkgs; here = nixpkgs.lib.path.append ./.; };
+                };
+              };
+            }""",
+            "hosts/web.nix": """{ nixpkgs, here, unused, ... }:
+              nixpkgs.lib.nixosSystem { modules = [ (here "machines/web.nix") ]; }""",
+            "hosts/_shared.nix": "{ }",
+            "machines/web.nix": "{ nix.settings.sandbox = false; }",
+        },
+    )
+    result = check([str(tmp_path)])
+    rel = lambda p: p.replace(str(tmp_path) + "/", "")  # noqa: E731
+    assert [(h.name, [rel(f) for f in h.files]) for h in result.hosts] == [
+        ("web", ["machines/web.nix"]),
+        ("_shared", ["hosts/_shared.nix"]),  # not loaded by haumea: a root module of its own
+    ]
+    assert [(rel(f.path), f.line, f.rule, f.host) for f in result.findings] == [
+        ("machines/web.nix", 1, "NIX301", "web")
+    ]
+
+
+def test_haumea_with_a_custom_loader_is_said_to_be_unresolved(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "flake.nix": """{
+              outputs = { nixpkgs, haumea, ... }: {
+                nixosConfigurations = haumea.lib.load {
+                  src = ./hosts;
+                  loader = haumea.lib.loaders.path;
+                };
+              };
+            }""",
+            "hosts/web.nix": "{ }",
+        },
+    )
+    result = check([str(tmp_path)])
+    assert [(f.rule, f.line, f.message) for f in result.findings] == [
+        (
+            "NIX010",
+            1,
+            "flake hosts not resolved: nixosConfigurations: "
+            "haumea.lib.load with a loader is not modelled",
+        )
+    ]

@@ -23,6 +23,7 @@ from nixlint.evaluate.functions import (  # noqa: F401
     trivial,
     unmodelled,
 )
+from nixlint.evaluate.functions.paths import path_append
 from nixlint.evaluate.functions.registry import REGISTERED_BUILTINS as _BUILTINS
 from nixlint.evaluate.functions.registry import REGISTERED_LIB as _LIB
 from nixlint.evaluate.values import Attr, AttrSet, Builtin, Opaque, Thunk, Unknown, Value
@@ -79,6 +80,11 @@ LIB = AttrSet({name: Attr(t) for name, t in _LIB.items()}, partial="lib")
 for _sub in ("lists", "strings", "attrsets", "trivial", "modules", "options", "versions"):
     LIB.attrs[_sub] = Attr(Thunk.of(LIB))
 LIB.attrs["types"] = Attr(Thunk.of(Opaque("lib.types")))
+LIB.attrs["path"] = Attr(
+    Thunk.of(
+        AttrSet({"append": Attr(Thunk.of(Builtin("append", 2, path_append)))}, partial="lib.path")
+    )
+)
 LIB.attrs["mod"] = Attr(Thunk.of(Builtin("mod", 2, lambda ev, a, b: _mod(a.force(), b.force()))))
 
 

@@ -9,6 +9,7 @@ from nixlint.evaluate.functions.registry import define
 from nixlint.evaluate.interpolation import coerce_to_string
 from nixlint.evaluate.values import (
     AttrSet,
+    Failure,
     Opaque,
     PartialString,
     Path,
@@ -66,3 +67,17 @@ def _default_nix(path: str) -> str:
     if os.path.isdir(path):
         return os.path.join(path, "default.nix")
     return path
+
+
+def path_append(ev: Evaluator, base: Thunk, sub: Thunk) -> Value:
+    """``lib.path.append path subpath``: a relative subpath without ``..`` joined to a path."""
+    where, rest = base.force(), sub.force()
+    if isinstance(where, Unknown):
+        return where
+    if not isinstance(where, Path):
+        return Failure("lib.path.append: the first argument is not a path", base.span)
+    if isinstance(rest, Unknown):
+        return rest
+    if not isinstance(rest, str) or not rest or rest.startswith("/") or ".." in rest.split("/"):
+        return Failure("lib.path.append: not a valid relative subpath", sub.span)
+    return Path(os.path.normpath(os.path.join(where.path, rest)), where.external)
