@@ -75,6 +75,20 @@ def test_a_renamed_option_is_named_as_written(tmp_path: Path) -> None:
     )
 
 
+def test_a_value_computed_where_it_is_defined_names_its_source(tmp_path: Path) -> None:
+    found = hits(
+        tmp_path,
+        """{ config, lib, ... }:
+        let login = "yes"; in {
+          services.openssh.enable = true;
+          services.openssh.settings.PermitRootLogin = lib.mkForce login;
+        }""",
+        ROOT_LOGIN,
+    )
+    assert where(found) == [(4, 67, "high")]
+    assert found[0].message == 'root may log in (PermitRootLogin = "yes", from login): WHY; FIX'
+
+
 def test_a_false_precondition_silences_the_check(tmp_path: Path) -> None:
     assert (
         hits(tmp_path, '{ services.openssh.settings.PermitRootLogin = "yes"; }', ROOT_LOGIN) == []

@@ -308,8 +308,9 @@ def _shown(
     check: OptionCheck, path: tuple[str, ...], it: Item, found: Match, per_item: bool
 ) -> str:
     leaf = path[-1]
+    source = _source(it)
     if check.redact:
-        return f"{leaf} is a literal string"
+        return f"{leaf} is a literal string{source}"
     written = it.definition.written
     renamed = f", as the renamed option {schema.join(written)}" if written else ""
     whole = known_text(it.value)
@@ -322,7 +323,36 @@ def _shown(
         return f"{_quote(found.text)} in {leaf}{renamed}"
     if per_item:
         return f"{render(it.value)} in {leaf}{renamed}"
-    return f"{leaf} = {render(it.value)}{renamed}"
+    return f"{leaf} = {render(it.value)}{source}{renamed}"
+
+
+#: Expressions whose value is written where they stand.
+_LITERALS = frozenset(
+    {
+        "string_expression",
+        "indented_string_expression",
+        "integer_expression",
+        "float_expression",
+        "path_expression",
+        "list_expression",
+        "attrset_expression",
+    }
+)
+
+
+def _source(it: Item) -> str:
+    """``, from <expression>`` when the value is not written at the finding's place but
+    computed there (``config.users.users.alice.password``, a variable, a call)."""
+    thunk = it.thunk
+    if thunk is None or thunk.node is None or thunk.src is None:
+        return ""
+    node = thunk.node
+    if node.type in _LITERALS:
+        return ""
+    text = " ".join(thunk.src.text(node).split())
+    if node.type == "variable_expression" and text in ("true", "false", "null"):
+        return ""
+    return f", from {text[:60]}…" if len(text) > 60 else f", from {text}"
 
 
 def _quote(text: str) -> str:
