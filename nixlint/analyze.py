@@ -340,6 +340,7 @@ def _check(
     runner.cache = cache
     refs, flakes = plan_hosts(workspace, runner, out)
     done, hits = _run_jobs(workspace, runner, refs, options, cache, 0)
+    planned = len(refs)
     dropped = _contained(refs, [result.host for result in done])
     refs = [ref for i, ref in enumerate(refs) if i not in dropped]
     done = [result for i, result in enumerate(done) if i not in dropped]
@@ -347,7 +348,7 @@ def _check(
     # modules, or in imports nixlint could not resolve) is analysed as a module of its own.
     more = _unreached(workspace, refs, [result.host for result in done])
     if more:
-        extra, extra_hits = _run_jobs(workspace, runner, more, options, cache, len(refs))
+        extra, extra_hits = _run_jobs(workspace, runner, more, options, cache, planned)
         refs, done, hits = [*refs, *more], [*done, *extra], hits + extra_hits
     hosts: list[Host | HostSummary] = []
     timings: dict[str, float] = dict(workspace.store.parse_seconds)
