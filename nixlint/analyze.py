@@ -8,8 +8,9 @@ import logging
 import os
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from nixlint import schema
 from nixlint.cache import Cache
@@ -36,6 +37,8 @@ from nixlint.scan import (
 )
 from nixlint.span import Span
 from nixlint.workspace import Session, Workspace, is_flake, open_workspace
+
+T = TypeVar("T")
 
 log = logging.getLogger("nixlint")
 
@@ -341,15 +344,14 @@ def _check(
     refs, flakes = plan_hosts(workspace, runner, out)
     done, hits = _run_jobs(workspace, runner, refs, options, cache, 0)
     planned = len(refs)
-    dropped = _contained(refs, [result.host for result in done])
-    refs = [ref for i, ref in enumerate(refs) if i not in dropped]
-    done = [result for i, result in enumerate(done) if i not in dropped]
+    refs, done = _without_contained(refs, done, [result.host for result in done])
     # A file no host turned out to import (its only references are in files that are not
     # modules, or in imports nixlint could not resolve) is analysed as a module of its own.
     more = _unreached(workspace, refs, [result.host for result in done])
     if more:
         extra, extra_hits = _run_jobs(workspace, runner, more, options, cache, planned)
         refs, done, hits = [*refs, *more], [*done, *extra], hits + extra_hits
+        refs, done = _without_contained(refs, done, [result.host for result in done])
     hosts: list[Host | HostSummary] = []
     timings: dict[str, float] = dict(workspace.store.parse_seconds)
     for result in done:
@@ -421,7 +423,18 @@ def _run_jobs(
     return done, len(refs) - len(todo)
 
 
-def _contained(refs: list[JobRef], built: list[Host | HostSummary | None]) -> set[int]:
+def _without_contained(
+    refs: list[JobRef], items: list[T], built: Sequence[Host | HostSummary | None]
+) -> tuple[list[JobRef], list[T]]:
+    """``refs`` and their ``items`` but those :func:`_contained` drops."""
+    dropped = _contained(refs, built)
+    if not dropped:
+        return refs, items
+    keep = [i for i in range(len(refs)) if i not in dropped]
+    return [refs[i] for i in keep], [items[i] for i in keep]
+
+
+def _contained(refs: list[JobRef], built: Sequence[Host | HostSummary | None]) -> set[int]:
     """The root modules (by index) another host turned out to import, through imports no
     literal path shows (a directory listed by ``listFilesRecursive``): such a module is
     part of that host, and alone it would be judged without the host's settings. Flake
@@ -609,14 +622,14 @@ def list_hosts(paths: list[str]) -> dict[str, object]:
     runner = _runner_for(workspace)
     refs, flakes = plan_hosts(workspace, runner, _Collector(set(), Selection()))
     hosts: list[dict[str, object]] = []
-    built_hosts = [(ref, runner.build(ref)) for ref in refs]
-    dropped = _contained(refs, [built for _, built in built_hosts])
-    refs = [ref for i, ref in enumerate(refs) if i not in dropped]
-    built_hosts = [pair for i, pair in enumerate(built_hosts) if i not in dropped]
-    more = _unreached(workspace, refs, [built for _, built in built_hosts])
-    built_hosts += [(ref, runner.build(ref)) for ref in more]
+    all_built = [runner.build(ref) for ref in refs]
+    refs, all_built = _without_contained(refs, all_built, all_built)
+    more = _unreached(workspace, refs, all_built)
+    if more:
+        refs, all_built = [*refs, *more], [*all_built, *(runner.build(ref) for ref in more)]
+        refs, all_built = _without_contained(refs, all_built, all_built)
     reached: set[str] = set()
-    for ref, built in built_hosts:
+    for ref, built in zip(refs, all_built, strict=True):
         if built is None or not built.is_configuration:
             continue
         reached.update(built.files)

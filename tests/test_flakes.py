@@ -436,3 +436,22 @@ def test_haumea_with_a_custom_loader_is_said_to_be_unresolved(tmp_path: Path) ->
             "haumea.lib.load with a loader is not modelled",
         )
     ]
+
+
+def test_a_module_analysed_on_its_own_takes_in_what_it_imports(tmp_path: Path) -> None:
+    # a.nix is reached by no host (test.nix is not a module); b.nix is imported by a.nix
+    # through a path no literal shows, so b.nix alone looks like a root module.
+    write(
+        tmp_path,
+        {
+            "test.nix": "builtins.length [ ./a.nix ]",
+            "a.nix": '{ imports = [ (./. + "/b.nix") ]; nix.settings.sandbox = true; }',
+            "b.nix": "{ lib, ... }: { nix.settings.sandbox = lib.mkDefault false; }",
+        },
+    )
+    result = check([str(tmp_path)])
+    rel = lambda p: p.replace(str(tmp_path) + "/", "")  # noqa: E731
+    assert [(h.name, [rel(f) for f in h.files]) for h in result.hosts] == [
+        ("a", ["a.nix", "b.nix"])
+    ]
+    assert result.findings == []  # b.nix's default is overridden in its host
