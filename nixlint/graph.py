@@ -28,6 +28,7 @@ from nixlint.modules import (
     Declaration,
     Definition,
     Module,
+    ModuleIndex,
     OptionPath,
     index_of,
 )
@@ -122,25 +123,22 @@ class OptionGraph:
         self.context = Context(self.resolve_config)
         evaluator.steps = 0
 
+    @property
+    def indexes(self) -> list[ModuleIndex]:
+        """The modules' indexes, in module order (shared with other hosts: not to change)."""
+        return self._indexes
+
     def _defs_at(self, path: OptionPath) -> list[Definition]:
         """The definitions of exactly ``path`` (not to be changed by the caller)."""
-        defs = self._defs_memo
-        if not defs and self._indexes:
-            defs = self._defs_memo = self._merged_definitions()
-        return defs.get(path, _NONE)
-
-    def _merged_definitions(self) -> dict[OptionPath, list[Definition]]:
-        """Every module's definitions by path, in module order (built once per host: rules
-        ask for thousands of paths, each would otherwise be looked up in every module)."""
-        if len(self._indexes) == 1:
-            return self._indexes[0].definitions
-        merged: dict[OptionPath, list[Definition]] = {}
-        for index in self._indexes:
-            for path, some in index.definitions.items():
+        found = self._defs_memo.get(path)
+        if found is None:
+            found = _NONE
+            for index in self._indexes:
+                some = index.definitions.get(path)
                 if some:
-                    found = merged.get(path)
-                    merged[path] = some if found is None else found + some
-        return merged
+                    found = some if found is _NONE else found + some
+            self._defs_memo[path] = found
+        return found
 
     def _children_at(self, path: OptionPath) -> set[str]:
         found = self._children_memo.get(path)

@@ -9,6 +9,7 @@ lazy: a definition holds a thunk that is evaluated only when a rule or a merge a
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -201,6 +202,16 @@ class ModuleIndex:
     declarations: list[Declaration] = field(default_factory=list)
     opaque: set[OptionPath] = field(default_factory=set)
     wild_parents: set[OptionPath] = field(default_factory=set)
+    #: the defined paths a filter keeps, by the filter (see :meth:`paths_where`)
+    _kept: dict[Callable[[OptionPath], bool], list[OptionPath]] = field(default_factory=dict)
+
+    def paths_where(self, keep: Callable[[OptionPath], bool]) -> list[OptionPath]:
+        """The defined paths ``keep`` accepts, in order; worked out once per module and
+        filter (rules that look for a few names among every path of a host use it)."""
+        found = self._kept.get(keep)
+        if found is None:
+            found = self._kept[keep] = [p for p in self.definitions if keep(p)]
+        return found
 
 
 def index_of(module: Module) -> ModuleIndex:

@@ -164,3 +164,38 @@ def test_a_remembered_answer_that_failed_is_not_remembered(tmp_path: Path) -> No
     assert calls == [1, 1]
     assert ctx.remembered("other", lambda: 42) == 42
     assert ctx.remembered("other", lambda: 0) == 42
+
+
+def _ends_in_password(path: tuple[str, ...]) -> bool:
+    return bool(path) and path[-1] == "password"
+
+
+def test_paths_a_filter_keeps_are_worked_out_once_per_module(tmp_path: Path) -> None:
+    from nixlint.hosts import ModuleCache
+    from nixlint.rules.secretwords import paths_where
+
+    write(
+        tmp_path,
+        {
+            "a.nix": '{ imports = [ ./shared.nix ]; users.users.a.password = "x"; }',
+            "b.nix": '{ imports = [ ./shared.nix ]; users.users.b.hashedPassword = "!"; }',
+            "shared.nix": '{ users.users.root.password = "y"; services.x.password = "z"; }',
+        },
+    )
+    store = FileStore([str(tmp_path)])
+    cache = ModuleCache.for_store(store)
+    a = build_host("a", [str(tmp_path / "a.nix")], store, cache=cache)
+    b = build_host("b", [str(tmp_path / "b.nix")], store, cache=cache)
+    assert sorted(paths_where(a.graph, _ends_in_password)) == [
+        ("services", "x", "password"),
+        ("users", "users", "a", "password"),
+        ("users", "users", "root", "password"),
+    ]
+    assert sorted(paths_where(b.graph, _ends_in_password)) == [
+        ("services", "x", "password"),
+        ("users", "users", "root", "password"),
+    ]
+    shared = [i for i in a.graph.indexes if any(i is j for j in b.graph.indexes)]
+    assert len(shared) == 1  # the module both hosts import has one index, filtered once
+    kept = shared[0].paths_where(_ends_in_password)
+    assert kept is shared[0].paths_where(_ends_in_password)

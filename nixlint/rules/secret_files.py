@@ -15,7 +15,7 @@ from nixlint.rules.secrets import STORE_REFS, STORE_WHY
 from nixlint.rules.secretwords import (
     LazyPattern,
     names_secret,
-    paths_by_name,
+    paths_where,
     safe_file,
     secret_file,
     secret_literal,
@@ -240,28 +240,25 @@ _SECRET_FILE_OPTIONS = {
 
 
 def _file_options(ctx: HostContext) -> Iterator[tuple[str, ...]]:
-    """Options for secret files, in order (the last component decides first: its verdict
+    """Options for secret files, in order."""
+    yield from sorted(paths_where(ctx.graph, _is_file_option))
+
+
+def _is_file_option(path: tuple[str, ...]) -> bool:
+    """An option that names a secret file (the last component decides first: its verdict
     is remembered, and few of a host's many option paths pass)."""
-    found: list[tuple[str, ...]] = []
-    for name, paths in paths_by_name(ctx.graph).items():
-        if name == WILDCARD:
-            continue
-        file_named = _names_file(name)
-        for path in paths:
-            if len(path) < 2:
-                continue
-            special = path[0] in ("boot", "services") and (
-                path in _SECRET_FILE_OPTIONS or path[:3] == ("boot", "initrd", "secrets")
-            )
-            if not special and not file_named:
-                continue
-            if path[:3] == ("boot", "initrd", "luks") or _disko_luks_setting(path):
-                continue  # the encryption rules judge LUKS key files
-            named = file_named and not _NOT_SECRET_OPTION.search(schema.join(path))
-            if named or special:
-                found.append(path)
-    found.sort()
-    yield from found
+    if len(path) < 2 or path[-1] == WILDCARD:
+        return False
+    file_named = _names_file(path[-1])
+    special = path[0] in ("boot", "services") and (
+        path in _SECRET_FILE_OPTIONS or path[:3] == ("boot", "initrd", "secrets")
+    )
+    if not special and not file_named:
+        return False
+    if path[:3] == ("boot", "initrd", "luks") or _disko_luks_setting(path):
+        return False  # the encryption rules judge LUKS key files
+    named = file_named and not _NOT_SECRET_OPTION.search(schema.join(path))
+    return named or special
 
 
 def _disko_luks_setting(path: tuple[str, ...]) -> bool:

@@ -16,7 +16,7 @@ from nixlint.rules.secretwords import (
     known_option,
     may_be_known_option,
     names_secret,
-    paths_by_name,
+    paths_where,
     secret_literal,
     secret_option,
 )
@@ -194,20 +194,23 @@ def _elsewhere(path: tuple[str, ...]) -> bool:
 
 
 def _secret_options(ctx: HostContext) -> Iterator[tuple[tuple[str, ...], str | None]]:
-    """The options that may hold a secret, in order. A host has tens of thousands of option
-    paths and few secrets: the last component decides first (its verdict is remembered)."""
-    found: list[tuple[tuple[str, ...], str | None]] = []
-    for name, paths in paths_by_name(ctx.graph).items():
-        if name == WILDCARD or not (may_be_known_option(name) or names_secret(name)):
-            continue
-        for path in paths:
-            if not secret_option(path) or _elsewhere(path):
-                continue
-            known = known_option(path)
-            if known is not None or names_secret(name):
-                found.append((path, known))
-    found.sort(key=lambda item: item[0])
-    yield from found
+    """The options that may hold a secret, in order, with the way to keep each out of the
+    store when nixlint knows the option."""
+    for path in sorted(paths_where(ctx.graph, _may_hold_secret)):
+        yield path, known_option(path)
+
+
+def _may_hold_secret(path: tuple[str, ...]) -> bool:
+    """An option whose name says it holds a secret, or a known secret option (the last
+    component decides first: its verdict is remembered)."""
+    if not path:
+        return False
+    name = path[-1]
+    if name == WILDCARD or not (may_be_known_option(name) or names_secret(name)):
+        return False
+    if not secret_option(path) or _elsewhere(path):
+        return False
+    return names_secret(name) or known_option(path) is not None
 
 
 @rule(

@@ -4,10 +4,9 @@ and file names of secret material. The vocabulary is data (``schema/secrets.json
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 from typing import TYPE_CHECKING
-from weakref import WeakKeyDictionary
 
 from nixlint import schema
 from nixlint.evaluate.values import Path, Value
@@ -184,19 +183,16 @@ def store_path(value: Value) -> str | None:
     return None
 
 
-#: Each host's option paths by their last component, while the host is alive.
-_BY_NAME: WeakKeyDictionary[OptionGraph, dict[str, list[OptionPath]]] = WeakKeyDictionary()
-
-
-def paths_by_name(graph: OptionGraph) -> dict[str, list[OptionPath]]:
-    """The host's option paths (but the empty one) by their last component. The secrets
-    rules look for a few names among a host's tens of thousands of option paths: they judge
-    each name once, and read the paths of the names that may be secrets."""
-    found = _BY_NAME.get(graph)
-    if found is None:
-        found = {}
-        for path in graph.all_paths():
-            if path:
-                found.setdefault(path[-1], []).append(path)
-        _BY_NAME[graph] = found
+def paths_where(graph: OptionGraph, keep: Callable[[OptionPath], bool]) -> list[OptionPath]:
+    """The host's defined option paths that ``keep`` accepts, in module order, once each.
+    A host has tens of thousands of paths and few that may hold a secret: each module's
+    paths are filtered once and the filtered lists are shared by every host importing it
+    (``keep`` should be a module-level function, judging names once)."""
+    seen: set[OptionPath] = set()
+    found: list[OptionPath] = []
+    for index in graph.indexes:
+        for path in index.paths_where(keep):
+            if path not in seen:
+                seen.add(path)
+                found.append(path)
     return found
