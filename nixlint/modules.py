@@ -348,11 +348,18 @@ class _Collector:
         self.module = module
         self.steps = 0
         self.lazy_below = lazy_below or 1 << 30
+        self._file_start: Span | None = None
+
+    def _start(self) -> Span:
+        """Where a definition with no place of its own is anchored: the file's start."""
+        if self._file_start is None:
+            self._file_start = self.module.src.span_of(0, 0)
+        return self._file_start
 
     def _define(
         self, path: OptionPath, thunk: Thunk, span: Span | None, ctx: _Context, kind: Kind
     ) -> None:
-        anchor = span or thunk.span or self.module.src.span_of(0, 0)
+        anchor = span or thunk.span or self._start()
         canonical = schema.canonical(path)
         self.module.definitions.append(
             Definition(
