@@ -320,6 +320,8 @@ def classify_import(value: Value, span: Span | None) -> Import:
         if os.path.isdir(path):
             path = os.path.join(path, "default.nix")
         return Import("file", span, path=path, label=path)
+    if isinstance(value, str) and value.startswith("<") and ">" in value:
+        return Import("external", span, label=value)  # "${toString modulesPath}/…"
     if isinstance(value, (AttrSet, Lambda)):
         return Import("inline", span, label="inline module", value=value)
     if isinstance(value, PartialString):

@@ -65,3 +65,16 @@ def test_a_container_command_continued_over_lines_is_read_as_one(tmp_path) -> No
     )
     found = [(f.rule, f.line, f.severity.value) for f in check([str(script)]).findings]
     assert found == [("NIX124", 7, "high"), ("NIX124", 8, "critical")]
+
+
+def test_a_virtual_machines_disk_is_reported_with_lower_confidence_and_says_why() -> None:
+    [(rule, line, confidence, message)] = _found("NIX201/bad-vm-guest.nix")
+    assert (rule, line, confidence) == ("NIX201", 5, "medium")
+    assert message == (
+        "file system / is not encrypted: /dev/vda1 is not a LUKS mapping and no LUKS device "
+        "is configured (a virtual machine, qemu-guest.nix: its storage may be encrypted by "
+        "the hypervisor or cloud)"
+    )
+    [(rule, line, confidence, message)] = _found("NIX201/bad-vmware-guest.nix")
+    assert (rule, line, confidence) == ("NIX201", 4, "medium")
+    assert "(a virtual machine, virtualisation.vmware.guest.enable: " in message

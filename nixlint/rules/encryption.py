@@ -205,18 +205,56 @@ def filesystems(ctx: HostContext) -> Iterator[tuple[str, tuple[str, ...], _Verdi
 def filesystem_not_encrypted(ctx: HostContext) -> Iterator[Hit]:
     """Flags `fileSystems.<mount>` for persistent local file systems (not tmpfs, network or
     boot partitions) when the host configures no LUKS device at all and the file system has
-    no `encrypted.enable`."""
+    no `encrypted.enable`. On a virtual machine (a nixpkgs guest or cloud-image profile
+    imported, or a guest option such as `services.qemuGuest.enable`) the finding has lower
+    confidence: the disk belongs to the hypervisor or cloud, whose storage may be
+    encrypted."""
     unread = _unread_note(ctx)
+    vm = _vm_note(ctx)
     for mount, fs, verdict, conditional, span in filesystems(ctx):
         if verdict.encrypted is False:
             important = mount in IMPORTANT_MOUNTS
             yield Hit(
                 span,
-                f"file system {mount} is not encrypted: {verdict.why}{when(conditional)}{unread}",
+                f"file system {mount} is not encrypted: "
+                f"{verdict.why}{when(conditional)}{unread}{vm}",
                 schema.join(fs),
                 severity=Severity.HIGH if important else Severity.MEDIUM,
-                confidence=confidence_for(Confidence.HIGH, conditional or bool(unread)),
+                confidence=_lowered(conditional or bool(unread), bool(vm)),
             )
+
+
+#: nixpkgs modules that make a host a virtual machine or a cloud image, and the options
+#: that say the host runs as a guest.
+VM_PROFILES = ("/profiles/qemu-guest.nix", "/virtualisation/")
+VM_GUEST_OPTIONS = (
+    "services.qemuGuest.enable",
+    "virtualisation.vmware.guest.enable",
+    "virtualisation.virtualbox.guest.enable",
+    "virtualisation.hypervGuest.enable",
+)
+
+
+def _vm_note(ctx: HostContext) -> str:
+    """A note for a verdict about a virtual machine's disk: the disk is a file or volume of
+    the hypervisor or cloud, whose storage may be encrypted where nixlint cannot see."""
+
+    def find() -> str:
+        for imp in ctx.host.external:
+            if any(p in imp.label for p in VM_PROFILES):
+                return f" (a virtual machine, {imp.label.rsplit('/', 1)[-1]}: its storage may be encrypted by the hypervisor or cloud)"
+        for option in VM_GUEST_OPTIONS:
+            value, _, _ = ctx.effective(option)
+            if value is True:
+                return f" (a virtual machine, {option}: its storage may be encrypted by the hypervisor or cloud)"
+        return ""
+
+    return ctx.remembered(("vm-note",), find)
+
+
+def _lowered(uncertain: bool, virtual: bool) -> Confidence:
+    """High, lowered once for an uncertain verdict and once for a virtual machine's disk."""
+    return confidence_for(confidence_for(Confidence.HIGH, uncertain), virtual)
 
 
 def _unread_note(ctx: HostContext) -> str:
@@ -370,11 +408,13 @@ def swap_not_encrypted(ctx: HostContext) -> Iterator[Hit]:
     when the host configures no LUKS device. Swap files (`size` set, or a path outside
     `/dev`) are left to the file system rules."""
     unread = _unread_note(ctx)
+    vm = _vm_note(ctx)
     for device, verdict, span, conditional in swap_devices(ctx):
         if verdict.encrypted is False:
             yield Hit(
                 span,
-                f"swap device {device} is not encrypted: {verdict.why}{when(conditional)}{unread}",
+                f"swap device {device} is not encrypted: "
+                f"{verdict.why}{when(conditional)}{unread}{vm}",
                 "swapDevices",
-                confidence=confidence_for(Confidence.HIGH, conditional or bool(unread)),
+                confidence=_lowered(conditional or bool(unread), bool(vm)),
             )
