@@ -95,3 +95,27 @@ def test_a_failing_file_rule_is_an_internal_error_and_the_scan_goes_on(
     result = check([str(tmp_path)])
     assert result.internal_errors == 1
     assert [f.rule for f in result.findings] == ["NIX005", "NIX806"]
+
+
+@pytest.mark.parametrize(
+    ("mode", "writable"),
+    [
+        ("666", True),
+        ("0777", True),
+        ("1776", True),
+        ("660", False),
+        ("0664", False),
+        ("o+w", True),
+        ("a+rw", True),
+        ("ugo=rw", True),
+        ("u+x,o+w", True),
+        ("g+rw", False),
+        ("o-w", False),
+        ("+w", False),  # the umask decides: not every user
+        ("999", False),
+    ],
+)
+def test_which_chmod_modes_let_every_user_write(mode: str, writable: bool) -> None:
+    from nixlint.rules.container_scripts import world_writable
+
+    assert world_writable(mode) is writable

@@ -85,9 +85,9 @@ def _runtime(word: str) -> str | None:
     return name if name in _RUNTIMES else None
 
 
-def container_runs(src: SourceFile) -> Iterator[tuple[str, list[Word]]]:
-    """(runtime, arguments after ``run``) for each ``docker run`` / ``podman run`` (or
-    ``container run``) command that starts a line or follows a shell separator."""
+def script_commands(src: SourceFile) -> Iterator[list[Word]]:
+    """Each shell command written in a string of the file (a line, or a part of one after
+    ``;``, ``&&``, ``|``…), from its program on (``exec``, ``sudo`` and the like left out)."""
     if src.root is None:
         return
     for node in find(src.root, "[(string_expression) (indented_string_expression)] @s", "s"):
@@ -98,16 +98,22 @@ def container_runs(src: SourceFile) -> Iterator[tuple[str, list[Word]]]:
                 index = 0
                 while index < len(command) and command[index].text in _PREFIXES:
                     index += 1
-                if index >= len(command):
-                    continue
-                runtime = _runtime(command[index].text)
-                rest = [w.text for w in command[index + 1 : index + 3]]
-                if runtime is None or not rest:
-                    continue
-                if rest[0] == "run":
-                    yield runtime, command[index + 2 :]
-                elif rest[:2] == ["container", "run"]:
-                    yield runtime, command[index + 3 :]
+                if index < len(command):
+                    yield command[index:]
+
+
+def container_runs(src: SourceFile) -> Iterator[tuple[str, list[Word]]]:
+    """(runtime, arguments after ``run``) for each ``docker run`` / ``podman run`` (or
+    ``container run``) command that starts a line or follows a shell separator."""
+    for command in script_commands(src):
+        runtime = _runtime(command[0].text)
+        rest = [w.text for w in command[1:3]]
+        if runtime is None or not rest:
+            continue
+        if rest[0] == "run":
+            yield runtime, command[2:]
+        elif rest[:2] == ["container", "run"]:
+            yield runtime, command[3:]
 
 
 def _flags(args: list[Word]) -> Iterator[tuple[str, str | None, Word]]:
@@ -229,3 +235,98 @@ def _socket_mount(flag: str, value: str) -> str | None:
     else:
         return None
     return source if source.startswith("/") and is_runtime_socket(source) else None
+
+
+def _has_socket_chmod(data: bytes) -> bool:
+    return b"chmod" in data and b".sock" in data
+
+
+def world_writable(mode: str) -> bool:
+    """Whether a ``chmod`` mode lets every user write: octal with the others' write bit
+    (``666``, ``0777``), or a symbolic clause giving ``w`` to ``o`` or ``a``."""
+    if mode.isdigit():
+        octal = len(mode) >= 3 and set(mode) <= set("01234567")
+        return octal and int(mode[-1]) & 2 != 0
+    for clause in mode.split(","):
+        match = re.fullmatch(r"([ugoa]*)([-+=])([rwxXst]*)", clause)
+        if (
+            match
+            and ("o" in match.group(1) or "a" in match.group(1))
+            and match.group(2) in "+="
+            and "w" in match.group(3)
+        ):
+            return True
+    return False
+
+
+def socket_chmods(src: SourceFile) -> Iterator[tuple[str, Word, Word]]:
+    """(socket, mode word, socket word) for each ``chmod`` in a script that makes a
+    container runtime's socket writable by every user."""
+    for command in script_commands(src):
+        if command[0].text.rsplit("/", 1)[-1] != "chmod":
+            continue
+        args = [w for w in command[1:] if not w.text.startswith("-")]
+        if len(args) < 2 or not world_writable(args[0].text.strip("'\"")):
+            continue
+        for word in args[1:]:
+            path = word.text.strip("'\"")
+            if path.startswith("/") and is_runtime_socket(path):
+                yield path, args[0], word
+
+
+@file_rule(
+    "NIX125",
+    "runtime-socket-world-writable",
+    prefilter=_has_socket_chmod,
+    category="containers",
+    severity=Severity.CRITICAL,
+    cwe=732,
+    summary="A script makes the container runtime's socket writable by every user",
+    rationale="""
+    Whoever can write to the Docker (or Podman, containerd) socket can start a privileged
+    container with the host's root file system mounted: the socket is root. NixOS gives it to
+    root and the `docker` group only; a `chmod 666` in a service's script gives it to every
+    local user and every compromised service, and the next daemon restart hides that it
+    ever happened.
+    """,
+    remediation="""
+    Leave the socket's mode alone and add the users who need it to the group (which is
+    root-equivalent too, so keep it small), or give them a rootless engine:
+    ```nix
+    users.users.runner.extraGroups = [ "docker" ];
+    ```
+    """,
+    caveat="""
+    A service that relied on the open socket fails with "permission denied" until its user
+    is in the group or it talks to a rootless engine.
+    """,
+    references=(
+        "https://docs.docker.com/engine/security/#docker-daemon-attack-surface",
+        "https://docs.docker.com/engine/install/linux-postinstall/",
+    ),
+    bad="""
+    {
+      systemd.services.runner.preStart = ''
+        chmod 666 /var/run/docker.sock
+      '';
+    }
+    """,
+    good="""
+    {
+      users.users.runner.extraGroups = [ "docker" ];
+    }
+    """,
+)
+def runtime_socket_world_writable(ctx: FileContext) -> Iterator[Hit]:
+    """Flags, in every string of a file, a `chmod` whose mode gives every user write access
+    (`666`, `0777`, `o+w`, `a+rw`…) to the Docker, Podman or containerd socket."""
+    src = ctx.src
+    for socket, mode, word in socket_chmods(src):
+        start, end = mode.start, word.start + len(word.text.encode())
+        yield Hit(
+            src.span_of(start, end),
+            f"a script makes the container runtime's socket {socket} writable by every user "
+            f"(chmod {mode.text}): any local user or compromised service can start a "
+            "privileged container with the host's root file system, so it is root; add the "
+            "users who need the socket to its group instead",
+        )
