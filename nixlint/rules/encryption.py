@@ -240,16 +240,21 @@ def _vm_note(ctx: HostContext) -> str:
     the hypervisor or cloud, whose storage may be encrypted where nixlint cannot see."""
 
     def find() -> str:
-        for imp in ctx.host.external:
-            if any(p in imp.label for p in VM_PROFILES):
-                return f" (a virtual machine, {imp.label.rsplit('/', 1)[-1]}: its storage may be encrypted by the hypervisor or cloud)"
-        for option in VM_GUEST_OPTIONS:
-            value, _, _ = ctx.effective(option)
-            if value is True:
-                return f" (a virtual machine, {option}: its storage may be encrypted by the hypervisor or cloud)"
-        return ""
+        why = next(
+            (i.label.rsplit("/", 1)[-1] for i in ctx.host.external if _vm_profile(i.label)),
+            None,
+        ) or next((o for o in VM_GUEST_OPTIONS if ctx.effective(o)[0] is True), None)
+        if why is None:
+            return ""
+        return (
+            f" (a virtual machine, {why}: its storage may be encrypted by the hypervisor or cloud)"
+        )
 
     return ctx.remembered(("vm-note",), find)
+
+
+def _vm_profile(label: str) -> bool:
+    return any(profile in label for profile in VM_PROFILES)
 
 
 def _lowered(uncertain: bool, virtual: bool) -> Confidence:
