@@ -4,7 +4,6 @@ thin shells over :func:`check` and :func:`query_option`."""
 from __future__ import annotations
 
 import gc
-import logging
 import os
 import time
 import traceback
@@ -18,6 +17,7 @@ from nixlint.evaluate.values import Path, Unknown, Value
 from nixlint.findings import Confidence, Finding, Severity
 from nixlint.graph import DefinitionState, OptionGraph
 from nixlint.hosts import MAX_MODULE_BYTES, Host, host_name
+from nixlint.logs import LazyLogger
 from nixlint.rules import base as rules_base
 from nixlint.rules import syntax
 from nixlint.scan import (
@@ -40,7 +40,7 @@ from nixlint.workspace import Session, Workspace, is_flake, open_workspace
 
 T = TypeVar("T")
 
-log = logging.getLogger("nixlint")
+log = LazyLogger("nixlint")
 
 
 def _fewer_collections() -> None:

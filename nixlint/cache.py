@@ -12,16 +12,16 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import logging
 import os
 import sqlite3
 from functools import cache
 from pathlib import Path
 
 from nixlint import __version__
+from nixlint.logs import LazyLogger
 from nixlint.parse import GRAMMAR_PACKAGE, GRAMMAR_VERSION
 
-log = logging.getLogger("nixlint.cache")
+log = LazyLogger("nixlint.cache")
 
 SCHEMA = 1
 FILENAME = f"cache-v{SCHEMA}.sqlite3"

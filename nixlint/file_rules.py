@@ -10,13 +10,13 @@ only in files a flake evaluates, which is worked out once, and only when such a 
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Callable, Iterator
 from traceback import format_exc
 from typing import TYPE_CHECKING
 
 from nixlint.findings import Confidence, Severity
+from nixlint.logs import LazyLogger
 from nixlint.rules import base, syntax
 from nixlint.rules.syntax_tree import find
 from nixlint.span import Span
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from nixlint.parse import SourceFile
     from nixlint.workspace import Workspace
 
-log = logging.getLogger("nixlint")
+log = LazyLogger("nixlint")
 
 
 def evaluated_references(src: SourceFile) -> Iterator[str]:

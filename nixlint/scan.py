@@ -9,7 +9,6 @@ output does not depend on how the work was spread.
 
 from __future__ import annotations
 
-import logging
 import os
 import time
 import traceback
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 from nixlint.findings import Confidence, Severity
 from nixlint.flakes import FlakeHosts, flake_hosts
 from nixlint.hosts import Host, ModuleCache, build_host
+from nixlint.logs import LazyLogger
 from nixlint.modules import Import
 from nixlint.rules import base as rules_base
 from nixlint.rules import syntax
@@ -29,7 +29,7 @@ from nixlint.workspace import FileStore
 if TYPE_CHECKING:
     from nixlint.cache import Cache
 
-log = logging.getLogger("nixlint")
+log = LazyLogger("nixlint")
 
 
 @dataclass(frozen=True, slots=True)

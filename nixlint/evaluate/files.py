@@ -7,7 +7,6 @@ when the evaluator has no file access.
 
 from __future__ import annotations
 
-import tomllib
 from typing import TYPE_CHECKING
 
 from nixlint.evaluate.functions.registry import define
@@ -77,6 +76,8 @@ def _from_toml(ev: Evaluator, s: Thunk) -> Value:
     text = s.force()
     if not isinstance(text, str):
         return text if isinstance(text, Unknown) else Unknown("fromTOML: not a string")
+    import tomllib  # only files that read TOML need the parser
+
     try:
         data = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, RecursionError):

@@ -4,9 +4,9 @@ root-equivalent groups and sensitive ports."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from functools import cache, lru_cache
-from importlib import resources
 from typing import Any
 
 OptionPath = tuple[str, ...]
@@ -14,8 +14,10 @@ _MAX_CHAIN = 8
 
 
 def _load(name: str) -> dict[str, Any]:
-    text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
-    return json.loads(text)
+    # the data files are installed beside this module (package data); read directly, as
+    # importlib.resources costs a pre-commit hook's run more than the reading itself
+    with open(os.path.join(os.path.dirname(__file__), name), encoding="utf-8") as handle:
+        return json.load(handle)
 
 
 @lru_cache(maxsize=4096)

@@ -9,6 +9,7 @@ and the names that exist on x86-64.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -169,10 +170,8 @@ class Assessor:
 
 
 def _read(name: str) -> Any:
-    from importlib import resources
-
-    text = resources.files("nixlint.systemd").joinpath("data").joinpath(name).read_text("utf-8")
-    return json.loads(text)
+    with open(os.path.join(os.path.dirname(__file__), "data", name), encoding="utf-8") as handle:
+        return json.load(handle)
 
 
 @cache
