@@ -492,6 +492,10 @@ def plan_hosts(
         except Exception as err:
             _internal(out, path, err)
             continue
+        if found.is_module:  # a module named flake.nix
+            if path in targets:
+                refs.append(JobRef("module", path, host_name(path)))
+            continue
         flakes.append(found)
         for reason in found.unresolved:
             out.add(

@@ -274,6 +274,8 @@ class FlakeHosts:
     hosts: list[HostSpec] = field(default_factory=list)
     #: what could not be resolved, e.g. ``nixosConfigurations: computed by readDir``
     unresolved: list[str] = field(default_factory=list)
+    #: the file is a function, not a flake: a NixOS module that happens to be named so
+    is_module: bool = False
 
 
 def flake_hosts(src: SourceFile, ev: Evaluator) -> FlakeHosts:
@@ -281,6 +283,9 @@ def flake_hosts(src: SourceFile, ev: Evaluator) -> FlakeHosts:
     found = FlakeHosts(src.path)
     with active(Context()):
         top = ev.eval_file(src)
+        if isinstance(top, Lambda):
+            found.is_module = True
+            return found
         if not isinstance(top, AttrSet) or "outputs" not in top.attrs:
             found.unresolved.append("flake.nix is not a set with outputs")
             return found

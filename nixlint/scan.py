@@ -183,12 +183,15 @@ class FlakePlan:
     hosts: list[PlannedHost] = field(default_factory=list)
     unresolved: list[str] = field(default_factory=list)
     deps: dict[str, str] = field(default_factory=dict)
+    #: not a flake but a module named ``flake.nix`` (analysed as a module)
+    is_module: bool = False
 
     def to_json(self) -> dict[str, object]:
         return {
             "hosts": [[h.name, h.kind, h.files] for h in self.hosts],
             "unresolved": self.unresolved,
             "deps": self.deps,
+            "is_module": self.is_module,
         }
 
     @classmethod
@@ -200,9 +203,10 @@ class FlakePlan:
             ]
             unresolved = [str(u) for u in data["unresolved"]]
             deps = {str(p): str(f) for p, f in data["deps"].items()}
+            is_module = data["is_module"] is True
         except (AssertionError, KeyError, TypeError, ValueError, AttributeError):
             return None  # written by another version or damaged: evaluate again
-        return cls(path, hosts, unresolved, deps)
+        return cls(path, hosts, unresolved, deps, is_module)
 
 
 class Runner:
@@ -268,6 +272,7 @@ class Runner:
         if plan is None:
             found, seen = self.flake(path)
             plan = FlakePlan(path, unresolved=list(found.unresolved) if found else [])
+            plan.is_module = found is not None and found.is_module
             for spec in found.hosts if found is not None else ():
                 files = [m.path for m in spec.modules if m.kind == "file" and m.path]
                 plan.hosts.append(PlannedHost(spec.name, spec.kind, files))

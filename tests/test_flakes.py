@@ -455,3 +455,15 @@ def test_a_module_analysed_on_its_own_takes_in_what_it_imports(tmp_path: Path) -
         ("a", ["a.nix", "b.nix"])
     ]
     assert result.findings == []  # b.nix's default is overridden in its host
+
+
+def test_a_module_named_flake_nix_is_analysed_as_a_module(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {"shared/flake.nix": "{ config, lib, ... }: { nix.settings.sandbox = false; }"},
+    )
+    result = check([str(tmp_path)])
+    rel = lambda p: p.replace(str(tmp_path) + "/", "")  # noqa: E731
+    assert [(rel(f.path), f.line, f.rule) for f in result.findings] == [
+        ("shared/flake.nix", 1, "NIX301")
+    ]
