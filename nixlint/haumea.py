@@ -70,23 +70,27 @@ def _file(ev: Evaluator, path: str, inputs: Thunk, span: Span | None) -> Value:
     if not isinstance(value, Lambda):
         return value
     # haumea passes each argument the function names lazily: one it does not have fails
-    # only when it is used
+    # only when it is used (one with a default keeps its default)
     given = inputs.force()
+    complete = isinstance(given, AttrSet) and given.partial is None and not given.dynamic
     known = dict(given.attrs) if isinstance(given, AttrSet) else {}
     known.update(
         {name: Attr(Thunk.of(Opaque(f"haumea {name}"))) for name in ("self", "super", "root")}
     )
     args: dict[str, Attr] = {}
-    for name in _formals(value):
-        missing = Failure(f"haumea: no input {name!r}", span)
-        if not isinstance(given, AttrSet):
-            missing = Unknown(f"haumea input {name}", span)
-        args[name] = known.get(name) or Attr(Thunk.of(missing))
+    for name, has_default in _formals(value):
+        if name in known:
+            args[name] = known[name]
+        elif not complete:
+            args[name] = Attr(Thunk.of(Unknown(f"haumea input {name}", span)))
+        elif not has_default:
+            args[name] = Attr(Thunk.of(Failure(f"haumea: no input {name!r}", span)))
     return ev.apply(value, Thunk.of(AttrSet(args)), span)
 
 
-def _formals(fn: Lambda) -> list[str]:
-    """The names a function's set pattern asks for (none for ``x: …``)."""
+def _formals(fn: Lambda) -> list[tuple[str, bool]]:
+    """The names a function's set pattern asks for, and whether each has a default (none
+    for ``x: …``)."""
     formals = fn.node.child_by_field_name("formals")
     if formals is None:
         return []
@@ -94,7 +98,7 @@ def _formals(fn: Lambda) -> list[str]:
     for formal in formals.children_by_field_name("formal"):
         name = formal.child_by_field_name("name")
         if name is not None:
-            names.append(fn.src.text(name))
+            names.append((fn.src.text(name), formal.child_by_field_name("default") is not None))
     return names
 
 

@@ -383,7 +383,7 @@ def test_imports_listed_with_lib_filesystem_list_files_recursive(tmp_path: Path)
 
 def test_hosts_gathered_from_a_directory_with_haumea(tmp_path: Path) -> None:
     # Each file of hosts/ is one host; the function files get the inputs they name (one
-    # they do not get fails only if used), `_`-files are private.
+    # they do not get fails only if used, or keeps its default), `_`-files are private.
     write(
         tmp_path,
         {
@@ -395,8 +395,8 @@ def test_hosts_gathered_from_a_directory_with_haumea(tmp_path: Path) -> None:
                 };
               };
             }""",
-            "hosts/web.nix": """{ nixpkgs, here, unused, ... }:
-              nixpkgs.lib.nixosSystem { modules = [ (here "machines/web.nix") ]; }""",
+            "hosts/web.nix": """{ nixpkgs, here, unused, machine ? "machines/web.nix", ... }:
+              nixpkgs.lib.nixosSystem { modules = [ (here machine) ]; }""",
             "hosts/_shared.nix": "{ }",
             "machines/web.nix": "{ nix.settings.sandbox = false; }",
         },
