@@ -78,7 +78,7 @@ def _file(ev: Evaluator, path: str, inputs: Thunk, span: Span | None) -> Value:
         {name: Attr(Thunk.of(Opaque(f"haumea {name}"))) for name in ("self", "super", "root")}
     )
     args: dict[str, Attr] = {}
-    for name, has_default in _formals(value):
+    for name, has_default in value.formals() or ():
         if name in known:
             args[name] = known[name]
         elif not complete:
@@ -86,20 +86,6 @@ def _file(ev: Evaluator, path: str, inputs: Thunk, span: Span | None) -> Value:
         elif not has_default:
             args[name] = Attr(Thunk.of(Failure(f"haumea: no input {name!r}", span)))
     return ev.apply(value, Thunk.of(AttrSet(args)), span)
-
-
-def _formals(fn: Lambda) -> list[tuple[str, bool]]:
-    """The names a function's set pattern asks for, and whether each has a default (none
-    for ``x: …``)."""
-    formals = fn.node.child_by_field_name("formals")
-    if formals is None:
-        return []
-    names = []
-    for formal in formals.children_by_field_name("formal"):
-        name = formal.child_by_field_name("name")
-        if name is not None:
-            names.append((fn.src.text(name), formal.child_by_field_name("default") is not None))
-    return names
 
 
 def _later(

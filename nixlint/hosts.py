@@ -177,15 +177,10 @@ def _used_args(value: Value, args_key: object) -> object:
     them all (``args@{ … }``)."""
     if not isinstance(value, Lambda):
         return ()
-    node, src = value.node, value.src
-    formals = node.child_by_field_name("formals")
-    if formals is None or node.child_by_field_name("universal") is not None:
+    formals = value.formals()
+    if formals is None or value.node.child_by_field_name("universal") is not None:
         return args_key
-    names = set()
-    for formal in formals.children_by_field_name("formal"):
-        name = formal.child_by_field_name("name")
-        if name is not None:
-            names.add(src.text(name))
+    names = {name for name, _ in formals}
     assert isinstance(args_key, tuple)
     return tuple(item for item in args_key if item[0] in names)
 

@@ -346,6 +346,21 @@ class Lambda:
     def span(self) -> Span:
         return self.src.span(self.node)
 
+    def formals(self) -> list[tuple[str, bool]] | None:
+        """The names the function's set pattern asks for, each with whether it has a
+        default; None for a function of one plain argument (``x: …``)."""
+        formals = self.node.child_by_field_name("formals")
+        if formals is None:
+            return None
+        found: list[tuple[str, bool]] = []
+        for formal in formals.children_by_field_name("formal"):
+            name = formal.child_by_field_name("name")
+            if name is not None:
+                found.append(
+                    (self.src.text(name), formal.child_by_field_name("default") is not None)
+                )
+        return found
+
 
 @dataclass(slots=True)
 class Builtin:

@@ -147,15 +147,7 @@ define("warn", 2, builtin=False, lib=True)(lambda ev, msg, x: x.force())
 def _b_function_args(ev: Evaluator, f: Thunk) -> Value:
     fn = f.force()
     if isinstance(fn, Lambda):
-        formals = fn.node.child_by_field_name("formals")
-        out: dict[str, Thunk] = {}
-        if formals is not None:
-            for formal in formals.children_by_field_name("formal"):
-                name_node = formal.child_by_field_name("name")
-                if name_node is not None:
-                    name = fn.src.text(name_node)
-                    out[name] = Thunk.of(formal.child_by_field_name("default") is not None)
-        return make_set(out)
+        return make_set({name: Thunk.of(default) for name, default in fn.formals() or ()})
     if isinstance(fn, Unknown):
         return fn
     return Unknown("functionArgs of a modelled function")
