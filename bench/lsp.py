@@ -6,7 +6,9 @@ Prints medians and ratios (absolute times vary on shared machines):
   the opened file (start-up, initialize, open, analysis), against ``python -c pass``;
 - re-parse after a one-character edit: tree-sitter's incremental re-parse against a full one;
 - re-diagnosis after an edit: the server's work (apply the edit, analyse the host, convert
-  the findings), in process, and end to end over stdio with no debounce.
+  the findings), in process, and end to end over stdio with no debounce. The edit changes
+  one value (the module is patched and only the rules that read it run again); an edit
+  that adds or removes a line is measured too (everything runs again).
 
 Run: ``python bench/lsp.py [LINES]``.
 """
@@ -138,6 +140,30 @@ def rediagnose(path: str, text: bytes) -> tuple[float, float, float]:
     return median_ms(total), median_ms(edits), median_ms(analyses)
 
 
+def rediagnose_line(path: str, text: bytes) -> float:
+    """Median of the same work after an edit that adds or removes a line: the module is
+    taken apart again and every rule runs (the path edits inside a value avoid)."""
+    where = text.index(b"nix.settings.sandbox")
+    doc = Document("file://" + path, path, text, 1)
+    analyse([path], {path: doc.source})  # warm up
+    samples = []
+    for n in range(RUNS):
+        position = doc.index.position(where)
+        if n % 2 == 0:
+            change = lsp.TextDocumentContentChangePartial(
+                range=lsp.Range(position, position), text=f'networking.hostName = "h{n}";\n  '
+            )
+        else:
+            end = lsp.Position(position.line + 1, position.character)
+            change = lsp.TextDocumentContentChangePartial(range=lsp.Range(position, end), text="")
+        start = time.perf_counter()
+        doc.apply([change], n + 2)
+        snapshot = analyse([path], {path: doc.source}, {path: doc.version})
+        [to_diagnostic(f, doc.index) for f in snapshot.findings[path]]
+        samples.append(time.perf_counter() - start)
+    return median_ms(samples)
+
+
 # -- over stdio -------------------------------------------------------------------------------
 
 
@@ -259,6 +285,7 @@ def main(lines: int) -> None:
             bare.append(time.perf_counter() - start)
         incremental, full = reparse(path, data)
         total, edit, analysis = rediagnose(path, data)
+        line_edit = rediagnose_line(path, data)
         firsts, trips = [], []
         for _ in range(5):
             first, round_trips = asyncio.run(session(path, text, 15))
@@ -275,6 +302,10 @@ def main(lines: int) -> None:
         f"re-diagnosis after an edit:      {total:7.1f} ms median in process"
         f" (edit {edit:.1f} ms, analysis {analysis:.1f} ms; {total / 30:.2f}x the 30 ms goal;"
         f" analysis is {analysis / median_ms(bare):.1f}x a bare parse)"
+    )
+    print(
+        f"  after adding or removing a line: {line_edit:7.1f} ms median in process"
+        " (the module taken apart again, every rule run)"
     )
     print(
         f"  over stdio, no debounce:       {median_ms(trips):7.1f} ms median round trip"

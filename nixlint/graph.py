@@ -122,14 +122,34 @@ class OptionGraph:
         #: this host's evaluation context: its memo and how it reads ``config.…``
         self.context = Context(self.resolve_config)
         evaluator.steps = 0
+        #: when set, the paths whose definitions were looked up, and those whose names
+        #: below were listed (see :mod:`nixlint.reuse`)
+        self.reads: set[OptionPath] | None = None
+        self.shapes: set[OptionPath] | None = None
+
+    def fresh(self) -> OptionGraph:
+        """The same host's graph with nothing resolved yet, recording what is read."""
+        graph = OptionGraph.__new__(OptionGraph)
+        graph.__dict__.update(self.__dict__)
+        graph._defs_memo, graph._children_memo, graph._matches = {}, {}, {}
+        graph._resolved, graph._requested, graph._resolving = {}, {}, set()
+        graph._nx = None
+        graph.context = Context(graph.resolve_config)
+        graph.reads, graph.shapes = set(), set()
+        self.evaluator.steps = 0
+        return graph
 
     @property
     def indexes(self) -> list[ModuleIndex]:
         """The modules' indexes, in module order (shared with other hosts: not to change)."""
+        if self.reads is not None:
+            self.reads.add(())
         return self._indexes
 
     def _defs_at(self, path: OptionPath) -> list[Definition]:
         """The definitions of exactly ``path`` (not to be changed by the caller)."""
+        if self.reads is not None:
+            self.reads.add(path)
         found = self._defs_memo.get(path)
         if found is None:
             found = _NONE
@@ -141,6 +161,8 @@ class OptionGraph:
         return found
 
     def _children_at(self, path: OptionPath) -> set[str]:
+        if self.shapes is not None:
+            self.shapes.add(path)
         found = self._children_memo.get(path)
         if found is None:
             found = set()
@@ -156,6 +178,8 @@ class OptionGraph:
     @property
     def nx(self) -> nx.DiGraph:
         """The graph as networkx sees it (built on first use)."""
+        if self.reads is not None:
+            self.reads.add(())
         if self._nx is None:
             import networkx as nx
 
@@ -235,6 +259,8 @@ class OptionGraph:
         return list(found)
 
     def all_paths(self) -> Iterator[OptionPath]:
+        if self.reads is not None:
+            self.reads.add(())
         seen: set[OptionPath] = set()
         for index in self._indexes:
             for path in index.definitions:

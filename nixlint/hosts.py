@@ -13,6 +13,7 @@ from nixlint.evaluate.values import AttrSet, Lambda, Opaque, Thunk, Unknown, Val
 from nixlint.graph import OptionGraph
 from nixlint.modules import Import, Module, evaluate_module, module_args
 from nixlint.parse import SourceFile
+from nixlint.patch import patch_module
 from nixlint.span import Span
 from nixlint.workspace import FileStore
 
@@ -65,6 +66,8 @@ class ModuleCache:
         self._args: dict[object, AttrSet] = {}
         #: fingerprints of what each module read, checked before reuse in a later analysis
         self._inputs: dict[tuple[str, object], dict[str, str]] = {}
+        #: modules of the previous analysis whose file was edited (see :mod:`nixlint.patch`)
+        self._previous: dict[tuple[str, object], list[Module]] = {}
 
     @classmethod
     def for_store(cls, store: FileStore) -> ModuleCache:
@@ -80,14 +83,15 @@ class ModuleCache:
         cache.store = store
         cache.evaluator.loader = store.get
         cache.evaluator.files = store
-        stale = [
-            key
-            for key, inputs in cache._inputs.items()
-            if any(store.fingerprint(path) != print_ for path, print_ in inputs.items())
-        ]
-        for key in stale:
-            cache._modules.pop(key, None)
-            cache._inputs.pop(key, None)
+        cache._previous = {}
+        for key, inputs in list(cache._inputs.items()):
+            edited = [path for path, print_ in inputs.items() if store.fingerprint(path) != print_]
+            if not edited:
+                continue
+            old = cache._modules.pop(key, None)
+            del cache._inputs[key]
+            if old is not None and edited == [key[0]]:
+                cache._previous[key] = old  # only its own text changed: maybe a patch will do
         return cache
 
     def arguments(self, extra: dict[str, Value | Thunk] | None = None) -> tuple[object, AttrSet]:
@@ -110,7 +114,11 @@ class ModuleCache:
         key = (path, _used_args(value, args_key))
         found = self._modules.get(key)
         if found is None:
-            found = self._take_apart(Module(id=path, src=src), value, args, src.span_of(0, 0))
+            earlier = self._previous.pop(key, None)
+            if earlier is not None:
+                found = patch_module(earlier, src, self.store)
+            if found is None:
+                found = self._take_apart(Module(id=path, src=src), value, args, src.span_of(0, 0))
             self._modules[key] = found
             if self.store.session is not None:
                 read = {path}.union(*(m.deps for m in found))

@@ -186,6 +186,15 @@ class Module:
     deps: set[str] = field(default_factory=set)
     seconds: float = 0.0
     index: ModuleIndex | None = field(default=None, repr=False)
+    #: the module's evaluated attribute set (what a patch of one of its values edits)
+    body: AttrSet | None = field(default=None, repr=False, compare=False)
+    #: for a module patched from an earlier version: that version, the option paths whose
+    #: definitions the patch replaced, and those whose names below changed
+    #: (see :mod:`nixlint.patch`)
+    previous: Module | None = field(default=None, repr=False, compare=False)
+    changed: frozenset[OptionPath] | None = field(default=None, repr=False, compare=False)
+    reshaped: frozenset[OptionPath] | None = field(default=None, repr=False, compare=False)
+    generation: int = field(default=0, repr=False, compare=False)
 
     @property
     def path(self) -> str:
@@ -279,6 +288,7 @@ def evaluate_module(
         else:
             module.problem = Unknown(f"a {type(value).__name__} is not a module", span)
         return
+    module.body = value
     attrs = value.attrs
     imports = attrs.get("imports")
     if imports is not None:

@@ -21,6 +21,7 @@ from nixlint.flakes import FlakeHosts, flake_hosts
 from nixlint.hosts import Host, ModuleCache, build_host
 from nixlint.logs import LazyLogger
 from nixlint.modules import Import
+from nixlint.reuse import HostRun, RuleMemo, RuleRun
 from nixlint.rules import base as rules_base
 from nixlint.rules import syntax
 from nixlint.span import Span
@@ -28,6 +29,7 @@ from nixlint.workspace import FileStore
 
 if TYPE_CHECKING:
     from nixlint.cache import Cache
+    from nixlint.graph import OptionGraph
 
 log = LazyLogger("nixlint")
 
@@ -297,7 +299,7 @@ class Runner:
                 host = None
             if host is not None and host.is_configuration:
                 result.host = host
-                result.records.extend(_run_rules(host, self.rules))
+                result.records.extend(_run_rules(host, self.rules, *self._memo(ref)))
         if host is not None:
             for module in host.modules:
                 seen.add(module.path)
@@ -306,6 +308,17 @@ class Runner:
             result.deps = {path: self.store.fingerprint(path) for path in sorted(seen)}
         result.seconds = time.perf_counter() - start
         return result
+
+    def _memo(self, ref: JobRef) -> tuple[RuleMemo | None, object]:
+        """Where the rules' results on ``ref``'s host are kept between a session's
+        analyses (none outside a session)."""
+        session = self.store.session
+        if session is None:
+            return None, None
+        if not isinstance(session.rules, RuleMemo):
+            session.rules = RuleMemo()
+        codes = tuple(rule.code for rule in self.rules)
+        return session.rules, (ref.kind, ref.origin, ref.name, ref.attr, ref.system, codes)
 
     def _build(self, ref: JobRef, seen: set[str]) -> Host | None:
         if ref.kind == "module":
@@ -324,44 +337,70 @@ class Runner:
         return None
 
 
-def _run_rules(host: Host, rules: list[rules_base.Rule]) -> list[Record]:
+def _run_rules(
+    host: Host, rules: list[rules_base.Rule], memo: RuleMemo | None = None, key: object = None
+) -> list[Record]:
+    """The rules' records on ``host``. With ``memo`` (a session's), each rule runs on a
+    graph of its own that records its reads, and a rule whose reads no change since the
+    host's previous run touched keeps its previous records (:mod:`nixlint.reuse`)."""
     records: list[Record] = []
     for imp in host.missing:
         if imp.span is not None:
             message = f"imported file not found: {_shown(imp.path or imp.label)}"
             records.append(Record(syntax.IMPORT_NOT_FOUND.code, imp.span, message, host=host.name))
     ctx = rules_base.HostContext(host)
+    before, change = memo.reusable(key, host.modules) if memo is not None else (None, None)
+    run = HostRun(tuple(host.modules))
+    again: list[str] = []
     for rule in rules:
+        graph = host.graph
+        if before is not None:
+            kept = before.rules.get(rule.code)
+            if kept is not None and change is not None and not kept.affected_by(change):
+                records.extend(kept.records)
+                run.rules[rule.code] = kept
+                continue
+            again.append(rule.code)
+            graph = host.graph.fresh()
+            ctx = rules_base.HostContext(host, graph)
         try:
-            with host.graph.activate():
+            with graph.activate():
                 hits = list(rule.check(ctx))  # type: ignore[misc]
-                made = [_related(host, hit.option, hit.span) for hit in hits]
+                made = [_related(host, graph, hit.option, hit.span) for hit in hits]
         except Exception as err:
             records.append(_internal_record(host.root, err, rule.code))
             continue
-        for hit, related in zip(hits, made, strict=True):
-            records.append(
-                Record(
-                    rule.code,
-                    hit.span,
-                    hit.message,
-                    hit.option,
-                    host.name,
-                    hit.severity.value if hit.severity else None,
-                    hit.confidence.value if hit.confidence else None,
-                    related,
-                )
+        found = [
+            Record(
+                rule.code,
+                hit.span,
+                hit.message,
+                hit.option,
+                host.name,
+                hit.severity.value if hit.severity else None,
+                hit.confidence.value if hit.confidence else None,
+                related,
             )
+            for hit, related in zip(hits, made, strict=True)
+        ]
+        records.extend(found)
+        if graph.reads is not None and graph.shapes is not None:
+            run.rules[rule.code] = RuleRun.of(found, graph.reads, graph.shapes)
+    if memo is not None:
+        memo.keep(key, run)
+        memo.last = (again, [code for code in run.rules if code not in again])
     return records
 
 
-def _related(host: Host, option: str | None, own: Span) -> tuple[tuple[Span, str], ...]:
+def _related(
+    host: Host, graph: OptionGraph, option: str | None, own: Span
+) -> tuple[tuple[Span, str], ...]:
     """The definitions that make (or, under a condition, may make) the option's value in
     this host, other than the finding's own line."""
     if option is None:
         return ()
     try:
-        resolution = host.graph.resolve(option)
+        resolution = graph.resolve(option)
     except Exception:  # a report's extra locations must not fail a rule
         return ()
     found: list[tuple[Span, str]] = []

@@ -291,6 +291,7 @@ class Session:
         self.sources: dict[str, SourceFile] = {}
         self.facts: dict[str, tuple[bytes, FileFacts]] = {}
         self.modules: object | None = None  # a hosts.ModuleCache, checked before reuse
+        self.rules: object | None = None  # a reuse.RuleMemo: the rules' last results
 
 
 def open_workspace(

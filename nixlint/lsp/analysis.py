@@ -73,6 +73,7 @@ def analyse(
     overlays: Mapping[str, SourceFile],
     versions: Mapping[str, int | None] | None = None,
     context: list[str] | None = None,
+    session: Session | None = None,
 ) -> Snapshot:
     """Analyse ``targets`` (real paths) in the context of their projects, or of the
     ``context`` directories given (scanned as a whole, as ``nixlint check DIR`` does).
@@ -80,11 +81,12 @@ def analyse(
     A configuration file nixlint cannot read is reported in the snapshot's ``error`` and
     the defaults apply, so that the editor still shows findings."""
     snapshot = Snapshot(list(targets), dict(versions or {}))
+    session = session or SESSION
     try:
-        _analyse(snapshot, Policy(), overlays, context or [])
+        _analyse(snapshot, Policy(), overlays, context or [], session)
     except ConfigError as err:
         snapshot.error = f"configuration: {err}"
-        _analyse(snapshot, Policy(Overrides(isolated=True)), overlays, context or [])
+        _analyse(snapshot, Policy(Overrides(isolated=True)), overlays, context or [], session)
     return snapshot
 
 
@@ -93,6 +95,7 @@ def _analyse(
     policy: Policy,
     overlays: Mapping[str, SourceFile],
     context: list[str],
+    session: Session,
 ) -> None:
     targets = snapshot.targets
     result = check(
@@ -100,7 +103,7 @@ def _analyse(
         Selection(select=policy.analysis_rules()),
         overlays=dict(overlays),  # type: ignore[arg-type]
         exclude=policy.excluded,
-        options=Options(session=SESSION),
+        options=Options(session=session),
     )
     baseline = None
     where = policy.baseline(targets)

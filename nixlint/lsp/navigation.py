@@ -87,7 +87,7 @@ def option_at(src: SourceFile, offset: int, hosts: list[Host]) -> Target | None:
         return Target(path, base.start_byte, end)
     if parent is None or parent.type != "binding":
         return None
-    defined = _deepest_definition(src.path, attrpath.start_byte, attrpath.end_byte, hosts)
+    defined = _deepest_definition(src.span(attrpath), hosts)
     if defined is None:
         return None
     drop = len(attrs) - 1 - index
@@ -110,17 +110,17 @@ def _name(src: SourceFile, node: object) -> str | None:
     return None
 
 
-def _deepest_definition(path: str, start: int, end: int, hosts: list[Host]) -> Definition | None:
-    """The definition with the longest option path written at exactly these bytes."""
+def _deepest_definition(where: Span, hosts: list[Host]) -> Definition | None:
+    """The definition with the longest option path written exactly at ``where`` (by line
+    and column: a definition kept from an earlier text of the file keeps its place, not
+    necessarily its byte offsets)."""
     best: Definition | None = None
     for host in hosts:
         for module in host.modules:
-            if module.path != path:
+            if module.path != where.path:
                 continue
             for d in module.definitions:
-                s = d.span
-                exact = s.path == path and s.start_byte == start and s.end_byte == end
-                if exact and (best is None or len(d.path) > len(best.path)):
+                if d.span[:5] == where[:5] and (best is None or len(d.path) > len(best.path)):
                     best = d
     return best
 

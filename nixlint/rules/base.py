@@ -18,9 +18,9 @@ from nixlint.evaluate.values import Path as NixPath
 from nixlint.findings import CATEGORIES, Confidence, Severity
 
 if TYPE_CHECKING:
-    from nixlint.graph import DefinitionState, Resolution
+    from nixlint.graph import DefinitionState, OptionGraph, Resolution
     from nixlint.hosts import Host
-    from nixlint.modules import Definition, OptionPath
+    from nixlint.modules import Definition, Import, OptionPath
     from nixlint.parse import SourceFile
     from nixlint.span import Span
 
@@ -334,9 +334,9 @@ def known_text(value: Value) -> str | None:
 class HostContext:
     """What a rule reads: the host's option graph, with helpers for common shapes."""
 
-    def __init__(self, host: Host) -> None:
-        self.host = host
-        self.graph = host.graph
+    def __init__(self, host: Host, graph: OptionGraph | None = None) -> None:
+        self._host = host
+        self.graph = graph or host.graph
         self.name = host.name
         # What rules ask for again and again (each container's ``extraOptions``, each file
         # system's ``device``), kept for this host's run. Lists are replayed lazily, so a
@@ -348,6 +348,18 @@ class HostContext:
 
     def resolve(self, path: OptionPath | str) -> Resolution:
         return self.graph.resolve(path)
+
+    @property
+    def host(self) -> Host:
+        """The host as built: its modules, whole (a rule that reads them depends on all)."""
+        if self.graph.reads is not None:
+            self.graph.reads.add(())
+        return self._host
+
+    @property
+    def external(self) -> list[Import]:
+        """Imports of modules nixlint cannot read (flake inputs, nixpkgs modules)."""
+        return self._host.external
 
     def remembered(self, key: object, compute: Callable[[], T]) -> T:
         """``compute()``, worked out once for this host's run and ``key`` (what several
@@ -365,7 +377,7 @@ class HostContext:
         relevant are left out."""
         return [
             imp.label
-            for imp in self.host.external
+            for imp in self._host.external
             if not any(imp.label.endswith(harmless) for harmless in HARMLESS_IMPORTS)
         ]
 
@@ -386,7 +398,7 @@ class HostContext:
                     defs, key=lambda d: (d.kind != "namespace", d.span.path, d.span.line)
                 ).span
             key = key[:-1]
-        return self.host.modules[0].src.span_of(0, 0)
+        return self._host.modules[0].src.span_of(0, 0)
 
     def candidate_values(self, path: OptionPath | str) -> Iterator[Item]:
         """Each candidate definition's whole value (its condition noted)."""

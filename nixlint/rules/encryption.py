@@ -241,7 +241,7 @@ def _vm_note(ctx: HostContext) -> str:
 
     def find() -> str:
         why = next(
-            (i.label.rsplit("/", 1)[-1] for i in ctx.host.external if _vm_profile(i.label)),
+            (i.label.rsplit("/", 1)[-1] for i in ctx.external if _vm_profile(i.label)),
             None,
         ) or next((o for o in VM_GUEST_OPTIONS if ctx.effective(o)[0] is True), None)
         if why is None:
