@@ -247,15 +247,36 @@ class Runner:
                 self.modules.forget(path)
 
     def flake(self, path: str) -> tuple[FlakeHosts | None, set[str]]:
-        """A flake's hosts (evaluated once per process) and the files that took."""
+        """A flake's hosts (evaluated once per process, and per session while the files
+        it read do not change) and the files that took."""
         known = self._flakes.get(path)
+        if known is None:
+            known = self._session_flake(path)
         if known is None:
             with self.store.recording() as seen:
                 src = self.store.get(path)
                 found = flake_hosts(src, self.modules.evaluator) if src is not None else None
             known = (found, seen) if found is not None else (FlakeHosts(path), seen)
-            self._flakes[path] = known
+            session = self.store.session
+            if session is not None:
+                # the same hosts, with the same arguments, for the session's next analysis:
+                # modules are then shared with it rather than taken apart again
+                prints = {p: self.store.fingerprint(p) for p in {path, *seen}}
+                session.flakes[path] = (known, prints)
+        self._flakes[path] = known
         return known
+
+    def _session_flake(self, path: str) -> tuple[FlakeHosts | None, set[str]] | None:
+        """The flake as a session's earlier analysis evaluated it, if nothing it read has
+        changed since."""
+        session = self.store.session
+        kept = session.flakes.get(path) if session is not None else None
+        if kept is None:
+            return None
+        known, prints = kept
+        if any(self.store.fingerprint(p) != print_ for p, print_ in prints.items()):
+            return None
+        return known  # type: ignore[no-any-return]
 
     def flake_plan(self, path: str) -> FlakePlan:
         """A flake's hosts for planning: from the cache when no file its evaluation read

@@ -292,6 +292,8 @@ class Session:
         self.facts: dict[str, tuple[bytes, FileFacts]] = {}
         self.modules: object | None = None  # a hosts.ModuleCache, checked before reuse
         self.rules: object | None = None  # a reuse.RuleMemo: the rules' last results
+        #: flakes evaluated, with the fingerprints of the files each read
+        self.flakes: dict[str, tuple[object, dict[str, str]]] = {}
 
 
 def open_workspace(

@@ -203,3 +203,32 @@ def test_edits_give_what_a_full_analysis_gives_on_the_demo() -> None:
         kept, problems = compare(str(demo / name), 10)
         assert problems == []
         assert kept > 0, name
+
+
+FLAKE = """{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.11";
+  outputs = { self, nixpkgs, ... }@inputs: {
+    nixosConfigurations.web = nixpkgs.lib.nixosSystem {
+      specialArgs = { inherit inputs; };
+      modules = [ ./configuration.nix { networking.hostName = "web"; } ];
+    };
+  };
+}
+"""
+
+
+def test_a_flake_host_keeps_its_modules_and_findings_between_edits(project: Path) -> None:
+    """The flake is not evaluated again while the files it read are unchanged, so its
+    hosts keep their arguments, and their modules are patched rather than rebuilt."""
+    (project / "flake.nix").write_text(FLAKE)
+    path = os.path.realpath(project / "configuration.nix")
+    text = (project / "configuration.nix").read_bytes()
+    session = Session()
+    first = analyse([path], {path: parse(text, path)}, session=session)
+    assert {f.host for f in first.findings[path]} == {"web"}
+    edited = parse(text.replace(b'"/dev/sda2"', b'"/dev/sdb2"'), path)
+    second = analyse([path], {path: edited}, session=session)
+    again, kept = session.rules.last  # type: ignore[attr-defined]
+    assert "NIX201" in again and "NIX301" in kept
+    assert ("NIX201", 11) in {(f.rule, f.line) for f in second.findings[path]}
+    assert shown(second) == shown(analyse([path], {path: edited}, session=Session()))
