@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from nixlint.hosts import build_host
+from nixlint.hosts import ModuleCache, build_host
 from nixlint.parse import parse
 from nixlint.rules.base import HostContext, _Replay
 from nixlint.rules.containers import cli_flags, host_flags
@@ -199,3 +199,26 @@ def test_paths_a_filter_keeps_are_worked_out_once_per_module(tmp_path: Path) -> 
     assert len(shared) == 1  # the module both hosts import has one index, filtered once
     kept = shared[0].paths_where(_ends_in_password)
     assert kept is shared[0].paths_where(_ends_in_password)
+
+
+def test_a_value_read_from_a_host_remembered_value_is_the_hosts_own(tmp_path: Path) -> None:
+    """``b`` reads ``x`` after ``a`` made the host remember it: ``b`` depends on the host
+    too, and each host sees its own name in both."""
+    write(
+        tmp_path,
+        {
+            "shared.nix": """{ config, ... }:
+            let x = config.networking.hostName; in {
+              environment.etc.a.text = x;
+              environment.etc.b.text = x;
+            }""",
+            "one.nix": '{ imports = [ ./shared.nix ]; networking.hostName = "one"; }',
+            "two.nix": '{ imports = [ ./shared.nix ]; networking.hostName = "two"; }',
+        },
+    )
+    store = FileStore([str(tmp_path)])
+    cache = ModuleCache(store)
+    for name in ("one", "two"):
+        graph = build_host(name, [str(tmp_path / f"{name}.nix")], store, cache=cache).graph
+        assert graph.value("environment.etc.a.text") == name
+        assert graph.value("environment.etc.b.text") == name

@@ -234,6 +234,9 @@ class Thunk:
             return self._value
         memo = STATE.context.memo
         if self in memo:
+            # only values that read the configuration are kept here: so does the reader
+            if STATE.frames:
+                STATE.frames[-1] = True
             return memo[self]
         if self.state == 1:
             return Failure("infinite recursion", self.span)
