@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from nixlint import schema
-from nixlint.evaluate.context import STATE, Context, active
+from nixlint.evaluate.context import SHAPE, STATE, Context, active, note, recorded, replay
 from nixlint.evaluate.evaluator import Evaluator
 from nixlint.evaluate.functions.serialise import from_python
 from nixlint.evaluate.operators import equal
@@ -122,34 +122,19 @@ class OptionGraph:
         #: this host's evaluation context: its memo and how it reads ``config.…``
         self.context = Context(self.resolve_config)
         evaluator.steps = 0
-        #: when set, the paths whose definitions were looked up, and those whose names
-        #: below were listed (see :mod:`nixlint.reuse`)
-        self.reads: set[OptionPath] | None = None
-        self.shapes: set[OptionPath] | None = None
-
-    def fresh(self) -> OptionGraph:
-        """The same host's graph with nothing resolved yet, recording what is read."""
-        graph = OptionGraph.__new__(OptionGraph)
-        graph.__dict__.update(self.__dict__)
-        graph._defs_memo, graph._children_memo, graph._matches = {}, {}, {}
-        graph._resolved, graph._requested, graph._resolving = {}, {}, set()
-        graph._nx = None
-        graph.context = Context(graph.resolve_config)
-        graph.reads, graph.shapes = set(), set()
-        self.evaluator.steps = 0
-        return graph
+        #: while reads are recorded: what computing each resolution and match read
+        self._deps: dict[object, set[object]] = {}
 
     @property
     def indexes(self) -> list[ModuleIndex]:
         """The modules' indexes, in module order (shared with other hosts: not to change)."""
-        if self.reads is not None:
-            self.reads.add(())
+        note(())
         return self._indexes
 
     def _defs_at(self, path: OptionPath) -> list[Definition]:
         """The definitions of exactly ``path`` (not to be changed by the caller)."""
-        if self.reads is not None:
-            self.reads.add(path)
+        if STATE.reads:
+            STATE.reads[-1].add(path)
         found = self._defs_memo.get(path)
         if found is None:
             found = _NONE
@@ -161,8 +146,8 @@ class OptionGraph:
         return found
 
     def _children_at(self, path: OptionPath) -> set[str]:
-        if self.shapes is not None:
-            self.shapes.add(path)
+        if STATE.reads:
+            STATE.reads[-1].add((SHAPE, path))
         found = self._children_memo.get(path)
         if found is None:
             found = set()
@@ -178,8 +163,7 @@ class OptionGraph:
     @property
     def nx(self) -> nx.DiGraph:
         """The graph as networkx sees it (built on first use)."""
-        if self.reads is not None:
-            self.reads.add(())
+        note(())
         if self._nx is None:
             import networkx as nx
 
@@ -234,7 +218,19 @@ class OptionGraph:
         want = _path(pattern)
         known = self._matches.get(want)
         if known is not None:
+            if STATE.reads:
+                replay(self._deps.get(("match", want)))
             return list(known)
+        if STATE.reads:
+            with recorded() as reads:
+                found = self._match(want)
+            self._deps[("match", want)] = reads
+        else:
+            found = self._match(want)
+        self._matches[want] = found
+        return list(found)
+
+    def _match(self, want: OptionPath) -> list[OptionPath]:
         found: list[OptionPath] = []
 
         def walk(prefix: OptionPath, rest: OptionPath) -> None:
@@ -255,12 +251,10 @@ class OptionGraph:
                 walk((*prefix, head), rest[1:])
 
         walk((), want)
-        self._matches[want] = found
-        return list(found)
+        return found
 
     def all_paths(self) -> Iterator[OptionPath]:
-        if self.reads is not None:
-            self.reads.add(())
+        note(())
         seen: set[OptionPath] = set()
         for index in self._indexes:
             for path in index.definitions:
@@ -276,25 +270,37 @@ class OptionGraph:
     def resolve(self, path: OptionPath | str) -> Resolution:
         cached = self._requested.get(path)
         if cached is not None:
+            if STATE.reads:
+                replay(self._deps.get(cached.path))
             return cached
         key = schema.canonical(_path(path))
         cached = self._resolved.get(key)
         if cached is not None:
+            if STATE.reads:
+                replay(self._deps.get(key))
             self._requested[path] = cached
             return cached
         if key in self._resolving:
             return Resolution(key, Unknown(f"infinite recursion through config.{schema.join(key)}"))
         self._resolving.add(key)
         try:
-            if STATE.context is self.context:
-                result = self._merge(key)
-            else:
+            if STATE.context is not self.context:
                 with active(self.context):
-                    result = self._merge(key)
+                    result = self._merge_noted(key)
+            else:
+                result = self._merge_noted(key)
         finally:
             self._resolving.discard(key)
         self._resolved[key] = result
         self._requested[path] = result
+        return result
+
+    def _merge_noted(self, key: OptionPath) -> Resolution:
+        if not STATE.reads:
+            return self._merge(key)
+        with recorded() as reads:
+            result = self._merge(key)
+        self._deps[key] = reads
         return result
 
     def activate(self) -> AbstractContextManager[Context]:

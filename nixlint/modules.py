@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from nixlint import schema
-from nixlint.evaluate.context import STATE
+from nixlint.evaluate.context import STATE, recorded, replay
 from nixlint.evaluate.evaluator import Evaluator
 from nixlint.evaluate.library import LIB, pkgs_value
 from nixlint.evaluate.values import (
@@ -91,19 +91,28 @@ class Cond:
 
     def evaluate(self) -> bool | Unknown:
         """The condition for the active host (remembered per host)."""
-        states = STATE.context.conditions
+        context = STATE.context
+        states = context.conditions
         state = states.get(self)
-        if state is None:
-            states[self] = Unknown("condition is being evaluated", self.span)
+        if state is not None:
+            if STATE.reads:
+                replay(context.deps.get(self))
+            return state  # type: ignore[no-any-return]
+        states[self] = Unknown("condition is being evaluated", self.span)
+        if STATE.reads:
+            with recorded() as reads:
+                value = self.thunk.fresh().force()
+            context.deps[self] = reads
+        else:
             value = self.thunk.fresh().force()
-            if isinstance(value, bool):
-                state = (not value) if self.negate else value
-            elif isinstance(value, Unknown):
-                state = Unknown(value.reason, value.span or self.span)
-            else:
-                state = Unknown("condition is not a Boolean", self.span)
-            states[self] = state
-        return state
+        if isinstance(value, bool):
+            state = (not value) if self.negate else value
+        elif isinstance(value, Unknown):
+            state = Unknown(value.reason, value.span or self.span)
+        else:
+            state = Unknown("condition is not a Boolean", self.span)
+        states[self] = state
+        return state  # type: ignore[no-any-return]
 
     def describe(self) -> str:
         node, src = self.thunk.node, self.thunk.src

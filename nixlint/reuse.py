@@ -3,8 +3,9 @@
 An edit inside one value of one module changes few option paths. A rule whose reads — the
 option paths it looked up, directly or through ``config.…`` while evaluating — miss every
 changed path would find exactly what it found before, so its findings are kept; the other
-rules run again. Reads are recorded per rule on an option graph of its own, so that no
-rule profits from values another rule computed without those reads being counted.
+rules run again. Whatever a rule finds already computed — a resolution, a value that
+read ``config``, a condition — comes with the reads that computing it made, which count
+as the rule's own.
 
 Listing the names under a path is a read of its own: a patch changes it only where the
 edited value gains or loses names.
@@ -20,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from nixlint.evaluate.context import SHAPE
 from nixlint.modules import WILDCARD, Module, OptionPath
 
 if TYPE_CHECKING:
@@ -37,16 +39,19 @@ class RuleRun:
     everything: bool = False
 
     @classmethod
-    def of(
-        cls, records: list[Record], reads: Iterable[OptionPath], shapes: Iterable[OptionPath]
-    ) -> RuleRun:
+    def of(cls, records: list[Record], reads: Iterable[object]) -> RuleRun:
+        """From the reads :func:`nixlint.evaluate.context.recorded` collected."""
         heads: dict[str, list[OptionPath]] = {}
+        shapes: set[OptionPath] = set()
         everything = False
-        for path in reads:
-            if not path:
+        for read in reads:
+            assert isinstance(read, tuple)
+            if not read:
                 everything = True
+            elif read[0] == SHAPE:
+                shapes.add(read[1])
             else:
-                heads.setdefault(path[0], []).append(path)
+                heads.setdefault(read[0], []).append(read)
         return cls(records, heads, frozenset(shapes), everything)
 
     def affected_by(self, change: Change) -> bool:

@@ -13,9 +13,11 @@ import os
 import time
 import traceback
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from nixlint.evaluate.context import recorded
 from nixlint.findings import Confidence, Severity
 from nixlint.flakes import FlakeHosts, flake_hosts
 from nixlint.hosts import Host, ModuleCache, build_host
@@ -29,7 +31,6 @@ from nixlint.workspace import FileStore
 
 if TYPE_CHECKING:
     from nixlint.cache import Cache
-    from nixlint.graph import OptionGraph
 
 log = LazyLogger("nixlint")
 
@@ -361,9 +362,9 @@ class Runner:
 def _run_rules(
     host: Host, rules: list[rules_base.Rule], memo: RuleMemo | None = None, key: object = None
 ) -> list[Record]:
-    """The rules' records on ``host``. With ``memo`` (a session's), each rule runs on a
-    graph of its own that records its reads, and a rule whose reads no change since the
-    host's previous run touched keeps its previous records (:mod:`nixlint.reuse`)."""
+    """The rules' records on ``host``. With ``memo`` (a session's), each rule's reads are
+    recorded, and a rule whose reads no change since the host's previous run touched
+    keeps its previous records (:mod:`nixlint.reuse`)."""
     records: list[Record] = []
     for imp in host.missing:
         if imp.span is not None:
@@ -374,7 +375,7 @@ def _run_rules(
     run = HostRun(tuple(host.modules))
     again: list[str] = []
     for rule in rules:
-        graph = host.graph
+        reads: set[object] | None = None
         if before is not None:
             kept = before.rules.get(rule.code)
             if kept is not None and change is not None and not kept.affected_by(change):
@@ -382,12 +383,14 @@ def _run_rules(
                 run.rules[rule.code] = kept
                 continue
             again.append(rule.code)
-            graph = host.graph.fresh()
-            ctx = rules_base.HostContext(host, graph)
+            ctx = ctx.for_rule()
         try:
-            with graph.activate():
+            with (
+                host.graph.activate(),
+                recorded() if before is not None else nullcontext() as reads,
+            ):
                 hits = list(rule.check(ctx))  # type: ignore[misc]
-                made = [_related(host, graph, hit.option, hit.span) for hit in hits]
+                made = [_related(host, hit.option, hit.span) for hit in hits]
         except Exception as err:
             records.append(_internal_record(host.root, err, rule.code))
             continue
@@ -405,23 +408,21 @@ def _run_rules(
             for hit, related in zip(hits, made, strict=True)
         ]
         records.extend(found)
-        if graph.reads is not None and graph.shapes is not None:
-            run.rules[rule.code] = RuleRun.of(found, graph.reads, graph.shapes)
+        if reads is not None:
+            run.rules[rule.code] = RuleRun.of(found, reads)
     if memo is not None:
         memo.keep(key, run)
         memo.last = (again, [code for code in run.rules if code not in again])
     return records
 
 
-def _related(
-    host: Host, graph: OptionGraph, option: str | None, own: Span
-) -> tuple[tuple[Span, str], ...]:
+def _related(host: Host, option: str | None, own: Span) -> tuple[tuple[Span, str], ...]:
     """The definitions that make (or, under a condition, may make) the option's value in
     this host, other than the finding's own line."""
     if option is None:
         return ()
     try:
-        resolution = graph.resolve(option)
+        resolution = host.graph.resolve(option)
     except Exception:  # a report's extra locations must not fail a rule
         return ()
     found: list[tuple[Span, str]] = []

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from nixlint.evaluate.context import SHAPE
 from nixlint.hosts import ModuleCache
 from nixlint.lsp.analysis import analyse
 from nixlint.lsp.navigation import option_at
@@ -142,14 +143,14 @@ def test_paths_are_related_when_one_is_a_prefix_of_the_other() -> None:
 
 
 def test_a_rule_is_affected_by_what_it_read() -> None:
-    run = RuleRun.of([], [("nix", "settings", "sandbox")], [("fileSystems",)])
+    run = RuleRun.of([], [("nix", "settings", "sandbox"), (SHAPE, ("fileSystems",))])
     assert run.affected_by(Change(values={("nix", "settings")}))
     assert run.affected_by(Change(values={("nix", "settings", "sandbox", "x")}))
     assert not run.affected_by(Change(values={("nix", "settings", "substituters")}))
     assert not run.affected_by(Change(values={("fileSystems", "/srv", "device")}))
     assert run.affected_by(Change(reshaped={("fileSystems",)}))
     assert run.affected_by(Change(everything=True))
-    assert RuleRun.of([], [()], []).affected_by(Change(values={("x",)}))
+    assert RuleRun.of([], [()]).affected_by(Change(values={("x",)}))
 
 
 @pytest.fixture

@@ -22,21 +22,27 @@ class Context:
     """The memo for tainted values, the resolver of ``config.…``, and per-host state of
     module conditions, for one host (or for no host, while modules are taken apart)."""
 
-    __slots__ = ("conditions", "memo", "resolver")
+    __slots__ = ("conditions", "deps", "memo", "resolver")
 
     def __init__(self, resolver: Callable[[ConfigRef], Value] | None = None) -> None:
         self.memo: dict[Thunk, Value] = {}
         self.resolver = resolver
         self.conditions: dict[Any, Any] = {}
+        #: while reads are recorded: what computing each remembered value read
+        self.deps: dict[object, set[object]] = {}
 
 
 class _State:
-    __slots__ = ("context", "frames")
+    __slots__ = ("context", "frames", "reads")
 
     def __init__(self) -> None:
         self.context = Context()
         #: One flag per thunk being forced: did computing it read the configuration?
         self.frames: list[bool] = []
+        #: While a rule's reads are recorded (see :mod:`nixlint.reuse`): one set per
+        #: computation in progress, the innermost last, of the option paths it looked up.
+        #: Empty when nothing is recorded.
+        self.reads: list[set[object]] = []
 
 
 STATE = _State()
@@ -47,6 +53,38 @@ def taint() -> None:
     frames = STATE.frames
     if frames:
         frames[-1] = True
+
+
+def note(item: object) -> None:
+    """Record a read (an option path, or :data:`SHAPE` and a path) if reads are recorded."""
+    reads = STATE.reads
+    if reads:
+        reads[-1].add(item)
+
+
+#: Marks a read of the names below a path, rather than of its definitions.
+SHAPE = "\0names"
+
+
+@contextmanager
+def recorded() -> Iterator[set[object]]:
+    """Record the reads of the block, and add them to the enclosing block's."""
+    reads = STATE.reads
+    mine: set[object] = set()
+    reads.append(mine)
+    try:
+        yield mine
+    finally:
+        reads.pop()
+        if reads:
+            reads[-1] |= mine
+
+
+def replay(deps: set[object] | None) -> None:
+    """Count the reads behind a remembered result as the current block's own."""
+    reads = STATE.reads
+    if reads and deps:
+        reads[-1] |= deps
 
 
 @contextmanager

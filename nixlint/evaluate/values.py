@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from nixlint.evaluate.context import STATE
+from nixlint.evaluate.context import STATE, replay
 from nixlint.span import Span
 
 if TYPE_CHECKING:
@@ -232,17 +232,24 @@ class Thunk:
     def force(self) -> Value:
         if self.state == 2:
             return self._value
-        memo = STATE.context.memo
+        context = STATE.context
+        memo = context.memo
         if self in memo:
             # only values that read the configuration are kept here: so does the reader
             if STATE.frames:
                 STATE.frames[-1] = True
+            if STATE.reads:
+                replay(context.deps.get(self))
             return memo[self]
         if self.state == 1:
             return Failure("infinite recursion", self.span)
         self.state = 1
         frames = STATE.frames
         frames.append(False)
+        reads = STATE.reads
+        recording = bool(reads)
+        if recording:
+            reads.append(set())
         try:
             if self.fn is not None:
                 value = self.fn()
@@ -252,12 +259,20 @@ class Thunk:
         except BaseException:
             self.state = 0
             frames.pop()
+            if recording:
+                mine = reads.pop()
+                reads[-1] |= mine
             raise
+        if recording:
+            mine = reads.pop()
+            reads[-1] |= mine
         if frames.pop():
             # read the host's configuration: remembered for this host only
             if frames:
                 frames[-1] = True
             memo[self] = value
+            if recording:
+                context.deps[self] = mine
             self.state = 0
             return value
         self._value = value

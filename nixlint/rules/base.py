@@ -6,6 +6,7 @@ A rule is a stateless function of a :class:`HostContext` to :class:`Hit`s, regis
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -13,12 +14,13 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from nixlint import schema
+from nixlint.evaluate.context import STATE, note, recorded, replay
 from nixlint.evaluate.values import AttrSet, List, PartialString, Thunk, Unknown, Value
 from nixlint.evaluate.values import Path as NixPath
 from nixlint.findings import CATEGORIES, Confidence, Severity
 
 if TYPE_CHECKING:
-    from nixlint.graph import DefinitionState, OptionGraph, Resolution
+    from nixlint.graph import DefinitionState, Resolution
     from nixlint.hosts import Host
     from nixlint.modules import Definition, Import, OptionPath
     from nixlint.parse import SourceFile
@@ -334,9 +336,9 @@ def known_text(value: Value) -> str | None:
 class HostContext:
     """What a rule reads: the host's option graph, with helpers for common shapes."""
 
-    def __init__(self, host: Host, graph: OptionGraph | None = None) -> None:
+    def __init__(self, host: Host) -> None:
         self._host = host
-        self.graph = graph or host.graph
+        self.graph = host.graph
         self.name = host.name
         # What rules ask for again and again (each container's ``extraOptions``, each file
         # system's ``device``), kept for this host's run. Lists are replayed lazily, so a
@@ -345,6 +347,15 @@ class HostContext:
         self._candidates: dict[object, _Replay[Item]] = {}
         self._effective: dict[object, tuple[Value, bool, Span | None]] = {}
         self._remembered: dict[object, object] = {}
+        #: while reads are recorded: what computing each of those read
+        self._deps: dict[object, set[object]] = {}
+
+    def for_rule(self) -> HostContext:
+        """The context for the next rule when each rule's reads are recorded: it shares
+        what is remembered with its reads, not the lists replayed as they are read."""
+        other = copy.copy(self)
+        other._items, other._candidates = {}, {}
+        return other
 
     def resolve(self, path: OptionPath | str) -> Resolution:
         return self.graph.resolve(path)
@@ -352,8 +363,7 @@ class HostContext:
     @property
     def host(self) -> Host:
         """The host as built: its modules, whole (a rule that reads them depends on all)."""
-        if self.graph.reads is not None:
-            self.graph.reads.add(())
+        note(())
         return self._host
 
     @property
@@ -367,8 +377,19 @@ class HostContext:
         fails as the first one did."""
         known = self._remembered.get(key, _MISSING)
         if known is _MISSING:
-            known = self._remembered[key] = compute()
+            known = self._remembered[key] = self._noted(("remembered", key), compute)
+        elif STATE.reads:
+            replay(self._deps.get(("remembered", key)))
         return known  # type: ignore[return-value]
+
+    def _noted(self, key: object, compute: Callable[[], T]) -> T:
+        """``compute()``, with what it read kept under ``key`` while reads are recorded."""
+        if not STATE.reads:
+            return compute()
+        with recorded() as reads:
+            value = compute()
+        self._deps[key] = reads
+        return value
 
     @property
     def unread_imports(self) -> list[str]:
@@ -443,7 +464,11 @@ class HostContext:
         """(value, conditional, span of the deciding definition) for a scalar option."""
         known = self._effective.get(path)
         if known is None:
-            known = self._effective[path] = self._effective_of(path)
+            known = self._effective[path] = self._noted(
+                ("effective", path), lambda: self._effective_of(path)
+            )
+        elif STATE.reads:
+            replay(self._deps.get(("effective", path)))
         return known
 
     def _effective_of(self, path: OptionPath | str) -> tuple[Value, bool, Span | None]:
