@@ -186,6 +186,34 @@ async def test_a_mkforce_in_another_buffer_changes_this_files_diagnostics(
     assert summary(await published(client, common, after=mark)) == [("NIX301", 2, 25, 2, 30)]
 
 
+async def test_value_edits_in_one_buffer_update_the_other_each_time(
+    client: RecordingClient, tmp_path: Path
+) -> None:
+    """Edits inside one value are analysed incrementally (the module patched, the rules
+    that read the value run again): each one still gives both files their findings."""
+    forced = CONFIGURATION.replace(
+        '  networking.hostName = "web";\n',
+        '  networking.hostName = "web";\n  nix.settings.sandbox = lib.mkForce true;\n',
+    )
+    root = project(tmp_path, {"configuration.nix": forced, "common.nix": COMMON})
+    common = open_file(client, root / "common.nix")
+    host = open_file(client, root / "configuration.nix")
+    assert await published(client, common, version=1) == []
+    assert await published(client, host, version=1) == []
+    current = "true"
+    for version, value in ((2, "false"), (3, "true"), (4, "false")):
+        mark = len(client.published)
+        change(client, host, version, (4, 37), (4, 37 + len(current)), value)
+        current = value
+        assert await published(client, common, after=mark) == []
+        if value == "false":
+            assert summary(await published(client, host, version=version)) == [
+                ("NIX301", 4, 37, 4, 42)
+            ]
+        else:
+            assert await published(client, host, version=version) == []
+
+
 async def test_unsaved_buffer_wins_over_disk(client: RecordingClient, tmp_path: Path) -> None:
     root = project(tmp_path, {"configuration.nix": CONFIGURATION, "common.nix": COMMON})
     address = open_file(client, root / "common.nix", COMMON.replace("false", "true"))
