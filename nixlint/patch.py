@@ -39,6 +39,7 @@ from nixlint.modules import (
     _Context,
 )
 from nixlint.parse import SourceFile
+from nixlint.rules.syntax_tree import attr_name
 from nixlint.workspace import FileStore
 
 #: Nodes a top-level attribute set may sit in (as their body).
@@ -252,7 +253,7 @@ def _keys(src: SourceFile, binding: Node) -> tuple[str, ...] | None:
             return None
         part: list[str] = []
         for attr in attrpath.children_by_field_name("attr"):
-            name = _name(src, attr)
+            name = attr_name(src, attr)
             if name is None:
                 return None
             part.append(name)
@@ -260,19 +261,6 @@ def _keys(src: SourceFile, binding: Node) -> tuple[str, ...] | None:
         attrset = node.parent.parent if node.parent is not None else None
         node = attrset.parent if attrset is not None else None
     return tuple(names)
-
-
-def _name(src: SourceFile, attr: Node) -> str | None:
-    if attr.type == "identifier":
-        return src.text(attr)
-    if attr.type == "string_expression" and attr.named_child_count <= 1:
-        inner = attr.named_children[0] if attr.named_child_count else None
-        if inner is None:
-            return ""
-        if inner.type == "string_fragment":
-            text = src.text(inner)
-            return None if "\\" in text else text
-    return None
 
 
 def _locate(body: AttrSet, keys: tuple[str, ...]) -> tuple[Attr, OptionPath] | None:

@@ -25,6 +25,7 @@ from nixlint.graph import DefinitionState, Resolution
 from nixlint.hosts import Host
 from nixlint.modules import Definition, OptionPath
 from nixlint.parse import SourceFile
+from nixlint.rules.syntax_tree import attr_name
 from nixlint.span import Span
 from nixlint.workspace import project_root
 
@@ -80,7 +81,7 @@ def option_at(src: SourceFile, offset: int, hosts: list[Host]) -> Target | None:
         base = parent.child_by_field_name("expression")
         if base is None or base.type != "variable_expression" or src.text(base) != "config":
             return None
-        names = [_name(src, a) for a in attrs[: index + 1]]
+        names = [attr_name(src, a) for a in attrs[: index + 1]]
         if any(n is None for n in names):
             return None
         path = schema.canonical(tuple(n for n in names if n is not None))
@@ -96,18 +97,6 @@ def option_at(src: SourceFile, offset: int, hosts: list[Host]) -> Target | None:
         return None
     path = schema.canonical(written[: len(written) - drop]) if drop else defined.path
     return Target(path, attrpath.start_byte, end)
-
-
-def _name(src: SourceFile, node: object) -> str | None:
-    kind = node.type  # type: ignore[attr-defined]
-    text = src.text(node)  # type: ignore[arg-type]
-    if kind == "identifier":
-        return text
-    if kind == "string_expression" and node.named_child_count <= 1:  # type: ignore[attr-defined]
-        if "${" in text:
-            return None
-        return text[1:-1]
-    return None
 
 
 def _deepest_definition(where: Span, hosts: list[Host]) -> Definition | None:

@@ -110,6 +110,16 @@ def attrset(src: SourceFile, node: Node) -> Written | None:
     return out
 
 
+def attr_name(src: SourceFile, node: Node) -> str | None:
+    """A written attribute name (``a``, ``"a.b"``); None for an interpolated one."""
+    if node.type == "identifier":
+        return src.text(node)
+    found = string_text(src, node) if node.type == "string_expression" else None
+    if found is None or found[1]:
+        return None
+    return found[0]
+
+
 def string_text(src: SourceFile, node: Node) -> tuple[str, bool] | None:
     """(the literal text up to the first interpolation, whether more follows) of a string or
     a bare URL; None for anything else."""
