@@ -110,7 +110,10 @@ def patch_module(
     if block is None:
         return None
     first, last = block
-    thunk = Thunk(_expression(new_binding), old_thunk.env, src, old_thunk.ev)
+    ev = old_thunk.ev
+    assert ev is not None
+    ev.steps = 0  # the budget a module taken apart whole gets
+    thunk = Thunk(_expression(new_binding), old_thunk.env, src, ev)
     patched = Module(id=main.id, src=src)
     with active(Context()):
         if store is not None:
