@@ -4,6 +4,7 @@ the findings of rules that read nothing the edit changed."""
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -233,3 +234,17 @@ def test_a_flake_host_keeps_its_modules_and_findings_between_edits(project: Path
     assert "NIX201" in again and "NIX301" in kept
     assert ("NIX201", 11) in {(f.rule, f.line) for f in second.findings[path]}
     assert shown(second) == shown(analyse([path], {path: edited}, session=Session()))
+
+
+def test_edits_give_what_a_full_analysis_gives_on_every_rule_fixture(tmp_path: Path) -> None:
+    """Each rule's examples, each its own project, edited three times in a row."""
+    fixtures = Path(__file__).resolve().parent.parent / "fixtures" / "rules"
+    shutil.copytree(fixtures, tmp_path / "rules")
+    kept = 0
+    for rule in sorted((tmp_path / "rules").iterdir()):
+        (rule / ".git").mkdir()
+        for file in sorted(rule.rglob("*.nix")):
+            found, problems = compare(str(file), 3)
+            assert problems == []
+            kept += found
+    assert kept > 0
