@@ -11,11 +11,14 @@ from nixlint.evaluate.context import Context, active
 from nixlint.evaluate.evaluator import Evaluator
 from nixlint.evaluate.values import AttrSet, Lambda, Opaque, Thunk, Unknown, Value
 from nixlint.graph import OptionGraph
+from nixlint.logs import LazyLogger
 from nixlint.modules import Import, Module, evaluate_module, module_args
 from nixlint.parse import SourceFile
 from nixlint.patch import patch_module
 from nixlint.span import Span
 from nixlint.workspace import FileStore
+
+log = LazyLogger("nixlint")
 
 #: Files larger than this are syntax-checked but not evaluated as modules.
 MAX_MODULE_BYTES = 4 * 1024 * 1024
@@ -116,7 +119,10 @@ class ModuleCache:
         if found is None:
             earlier = self._previous.pop(key, None)
             if earlier is not None:
-                found = patch_module(earlier, src, self.store)
+                try:
+                    found = patch_module(earlier, src, self.store)
+                except Exception:  # a patch is an optimisation: take the module apart instead
+                    log.exception("patching %s failed; taking it apart again", path)
             if found is None:
                 found = self._take_apart(Module(id=path, src=src), value, args, src.span_of(0, 0))
             self._modules[key] = found

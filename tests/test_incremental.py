@@ -248,3 +248,20 @@ def test_edits_give_what_a_full_analysis_gives_on_every_rule_fixture(tmp_path: P
             assert problems == []
             kept += found
     assert kept > 0
+
+
+def test_a_failing_patch_takes_the_module_apart_instead(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object) -> None:
+        raise RuntimeError("bug")
+
+    path = os.path.realpath(project / "configuration.nix")
+    text = (project / "configuration.nix").read_bytes()
+    session = Session()
+    analyse([path], {path: parse(text, path)}, session=session)
+    monkeypatch.setattr("nixlint.hosts.patch_module", broken)
+    edited = parse(text.replace(b"sandbox = false", b"sandbox = true"), path)
+    second = analyse([path], {path: edited}, session=session)
+    assert "NIX000" not in {f.rule for f in second.findings[path]}
+    assert shown(second) == shown(analyse([path], {path: edited}, session=Session()))
