@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from nixlint import schema
-from nixlint.evaluate.context import SHAPE, STATE, Context, active, note, recorded, replay
+from nixlint.evaluate.context import SHAPE, STATE, Context, active, note, noted, replay
 from nixlint.evaluate.evaluator import Evaluator
 from nixlint.evaluate.functions.serialise import from_python
 from nixlint.evaluate.operators import equal
@@ -222,9 +222,7 @@ class OptionGraph:
                 replay(self._deps.get(("match", want)))
             return list(known)
         if STATE.reads:
-            with recorded() as reads:
-                found = self._match(want)
-            self._deps[("match", want)] = reads
+            found, self._deps[("match", want)] = noted(lambda: self._match(want))
         else:
             found = self._match(want)
         self._matches[want] = found
@@ -298,9 +296,7 @@ class OptionGraph:
     def _merge_noted(self, key: OptionPath) -> Resolution:
         if not STATE.reads:
             return self._merge(key)
-        with recorded() as reads:
-            result = self._merge(key)
-        self._deps[key] = reads
+        result, self._deps[key] = noted(lambda: self._merge(key))
         return result
 
     def activate(self) -> AbstractContextManager[Context]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from nixlint import schema
-from nixlint.evaluate.context import STATE, recorded, replay
+from nixlint.evaluate.context import STATE, noted, replay
 from nixlint.evaluate.evaluator import Evaluator
 from nixlint.evaluate.library import LIB, pkgs_value
 from nixlint.evaluate.values import (
@@ -100,9 +100,7 @@ class Cond:
             return state  # type: ignore[no-any-return]
         states[self] = Unknown("condition is being evaluated", self.span)
         if STATE.reads:
-            with recorded() as reads:
-                value = self.thunk.fresh().force()
-            context.deps[self] = reads
+            value, context.deps[self] = noted(self.thunk.fresh().force)
         else:
             value = self.thunk.fresh().force()
         if isinstance(value, bool):

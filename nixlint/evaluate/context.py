@@ -12,10 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from nixlint.evaluate.values import ConfigRef, Thunk, Value
+
+
+T = TypeVar("T")
 
 
 class Context:
@@ -78,6 +81,21 @@ def recorded() -> Iterator[set[object]]:
         reads.pop()
         if reads:
             reads[-1] |= mine
+
+
+def noted(compute: Callable[[], T]) -> tuple[T, set[object]]:
+    """``compute()`` and what it read (also added to the enclosing block's reads); only
+    while reads are recorded. A plain function: hot paths call it."""
+    reads = STATE.reads
+    mine: set[object] = set()
+    reads.append(mine)
+    try:
+        value = compute()
+    finally:
+        reads.pop()
+        if reads:
+            reads[-1] |= mine
+    return value, mine
 
 
 def replay(deps: set[object] | None) -> None:

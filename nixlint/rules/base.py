@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from nixlint import schema
-from nixlint.evaluate.context import STATE, note, recorded, replay
+from nixlint.evaluate.context import STATE, note, noted, replay
 from nixlint.evaluate.values import AttrSet, List, PartialString, Thunk, Unknown, Value
 from nixlint.evaluate.values import Path as NixPath
 from nixlint.findings import CATEGORIES, Confidence, Severity
@@ -386,9 +386,7 @@ class HostContext:
         """``compute()``, with what it read kept under ``key`` while reads are recorded."""
         if not STATE.reads:
             return compute()
-        with recorded() as reads:
-            value = compute()
-        self._deps[key] = reads
+        value, self._deps[key] = noted(compute)
         return value
 
     @property
