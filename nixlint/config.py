@@ -337,10 +337,20 @@ class Policy:
         elif given.isolated:
             self.fixed = Config(directory=self.cwd)
         self._by_dir: dict[str, Config] = {}
+        #: the same by the directory as asked for (files of one directory share it)
+        self._by_given: dict[str, Config] = {}
         self._by_file: dict[str, Config] = {}
         #: config_for's answers, by the path as given (the working directory is fixed)
         self._by_path: dict[str, Config] = {}
         self._rules: dict[Config, frozenset[str]] = {}
+
+    def exclusion_key(self) -> object:
+        """What :meth:`excluded` depends on besides the configuration files it finds (None
+        when a configuration file was named: its answers are not kept)."""
+        if self.fixed is not None and self.fixed.path is not None:
+            return None
+        patterns = tuple(g.pattern for g in self.cli.exclude)
+        return (self.cwd, patterns, self.fixed is not None)
 
     # which configuration
 
@@ -348,9 +358,14 @@ class Policy:
         """The configuration closest to ``directory`` (itself or an ancestor)."""
         if self.fixed is not None:
             return self.fixed
-        directory = os.path.realpath(directory)
+        asked = directory
+        given = self._by_given.get(asked)
+        if given is not None:
+            return given
+        directory = os.path.realpath(asked)
         cached = self._by_dir.get(directory)
         if cached is not None:
+            self._by_given[asked] = cached
             return cached
         found = find_config(directory)
         if found is not None:
@@ -360,6 +375,7 @@ class Policy:
             parent = os.path.dirname(directory)
             config = Config(directory=self.cwd) if parent == directory else self.config_at(parent)
         self._by_dir[directory] = config
+        self._by_given[asked] = config
         return config
 
     def config_for(self, path: str) -> Config:

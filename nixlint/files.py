@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from nixlint.config import CONFIG_FILES
 from nixlint.parse import SourceFile, parse
 
 if TYPE_CHECKING:
@@ -43,36 +44,109 @@ def _real(path: str) -> str:
     return os.path.realpath(full) if os.path.islink(full) else full
 
 
-def discover(paths: Iterable[str], exclude: Callable[[str], bool] | None = None) -> list[str]:
+class Listings:
+    """What :func:`discover` found, kept between a session's analyses with the
+    modification times it depends on: every directory walked (a file added, removed or
+    renamed changes it) and every configuration file that may say what is excluded, in
+    those directories and above them. A walk of a large repository is then a few
+    thousand ``stat`` calls rather than a listing of every directory. (A time and a size
+    are compared: two edits of one size within the file system's clock tick would not
+    show.)"""
+
+    def __init__(self) -> None:
+        self.known: dict[object, tuple[list[str], dict[str, tuple[int, int]]]] = {}
+
+    def get(self, key: object) -> list[str] | None:
+        known = self.known.get(key)
+        if known is None:
+            return None
+        found, stamps = known
+        if any(_stamp(path) != stamp for path, stamp in stamps.items()):
+            del self.known[key]
+            return None
+        return list(found)
+
+
+def _stamp(path: str) -> tuple[int, int]:
+    try:
+        found = os.stat(path)
+    except OSError:
+        return (-1, -1)
+    return (found.st_mtime_ns, found.st_size)
+
+
+def discover(
+    paths: Iterable[str],
+    exclude: Callable[[str], bool] | None = None,
+    listings: Listings | None = None,
+    key: object = None,
+) -> list[str]:
     """Every ``.nix`` file under ``paths`` (files given explicitly are kept whatever their
     name), as real absolute paths, sorted, without duplicates. Symbolic links to files are
     followed; links to directories are not descended into. ``exclude`` names files and
-    directories to leave out."""
+    directories to leave out. With ``listings``, an earlier answer for the same paths and
+    ``key`` (what the exclusions depend on besides configuration files) is reused while
+    nothing it depends on has changed."""
+    paths = list(paths)
+    memo_key = (tuple(paths), key)
+    if listings is not None:
+        known = listings.get(memo_key)
+        if known is not None:
+            return known
+    stamps: dict[str, tuple[int, int]] | None = {} if listings is not None else None
     found: set[str] = set()
     for given in paths:
         path = real(given)
+        if stamps is not None:
+            _stamp_above(path, stamps)
         if exclude is not None and exclude(path):
             continue
         if os.path.isfile(path):
             found.add(path)
         elif os.path.isdir(path):
-            _walk(path, found, exclude)
-    return sorted(found)
+            _walk(path, found, exclude, stamps)
+    result = sorted(found)
+    if listings is not None and stamps is not None:
+        listings.known[memo_key] = (result, stamps)
+    return result
 
 
-def _walk(directory: str, found: set[str], exclude: Callable[[str], bool] | None) -> None:
+def _stamp_above(path: str, stamps: dict[str, tuple[int, int]]) -> None:
+    """Stamp the directories holding ``path`` and their configuration files."""
+    directory = os.path.dirname(path)
+    while True:
+        stamps[directory] = _stamp(directory)
+        for name in CONFIG_FILES:
+            candidate = os.path.join(directory, name)
+            stamps[candidate] = _stamp(candidate)
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return
+        directory = parent
+
+
+def _walk(
+    directory: str,
+    found: set[str],
+    exclude: Callable[[str], bool] | None,
+    stamps: dict[str, tuple[int, int]] | None = None,
+) -> None:
     try:
+        if stamps is not None:
+            stamps[directory] = _stamp(directory)  # before listing: a change after shows
         entries = list(os.scandir(directory))
     except OSError:
         return
     for entry in entries:
         name = entry.name
+        if stamps is not None and name in CONFIG_FILES:
+            stamps[entry.path] = _stamp(entry.path)
         try:
             if entry.is_dir(follow_symlinks=False):
                 if name in SKIP_DIRS or name.startswith("result-"):
                     continue
                 if exclude is None or not exclude(entry.path):
-                    _walk(entry.path, found, exclude)
+                    _walk(entry.path, found, exclude, stamps)
             elif name.endswith(".nix"):
                 if exclude is not None and exclude(entry.path):
                     continue

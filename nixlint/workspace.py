@@ -19,6 +19,7 @@ from nixlint.files import (
     PEEK_BUDGET,
     SKIP_DIRS,
     FileStore,
+    Listings,
     _digest,
     discover,
     real,
@@ -294,6 +295,22 @@ class Session:
         self.rules: object | None = None  # a reuse.RuleMemo: the rules' last results
         #: flakes evaluated, with the fingerprints of the files each read
         self.flakes: dict[str, tuple[object, dict[str, str]]] = {}
+        #: the files found under each scanned path (see :class:`Listings`)
+        self.listings = Listings()
+
+
+def _listings(
+    session: Session | None, exclude: Callable[[str], bool] | None
+) -> tuple[Listings | None, object]:
+    """A session's listings, and the key of ``exclude`` for them (a policy's bound
+    ``excluded`` says what it depends on; other callables are not kept)."""
+    if session is None:
+        return None, None
+    if exclude is None:
+        return session.listings, None
+    describe = getattr(getattr(exclude, "__self__", None), "exclusion_key", None)
+    key = describe() if describe is not None else None
+    return (session.listings, key) if key is not None else (None, None)
 
 
 def open_workspace(
@@ -303,9 +320,10 @@ def open_workspace(
     cache: Cache | None = None,
     session: Session | None = None,
 ) -> Workspace:
-    targets = discover(paths, exclude)
+    listings, key = _listings(session, exclude)
+    targets = discover(paths, exclude, listings, key)
     context = scopes(paths)
-    files = sorted(set(discover(context, exclude)) | set(targets))
+    files = sorted(set(discover(context, exclude, listings, key)) | set(targets))
     store = FileStore(context, overlays, session)
     workspace = Workspace(targets, files, store)
     workspace.facts = Facts(store, cache)

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 from nixlint.analyze import check
+from nixlint.config import Policy
+from nixlint.files import Listings, discover
 from nixlint.workspace import open_workspace, project_root
 from tests.conftest import write
 
@@ -91,3 +98,45 @@ def test_a_session_reuses_what_did_not_change_and_never_a_stale_result(tmp_path)
     (tmp_path / "name.nix").write_text('"db"')
     host = check([str(tmp_path)], options=Options(session=session)).hosts[0]
     assert host.graph.value("networking.hostName") == "db"  # type: ignore[union-attr]
+
+
+def _listed(tmp: Path, listings: Listings, policy: Policy) -> list[str]:
+    found = discover([str(tmp)], policy.excluded, listings, policy.exclusion_key())
+    return [os.path.relpath(p, tmp) for p in found]
+
+
+def test_a_sessions_listing_is_reused_until_something_it_depends_on_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path, {"a.nix": "{ }", "sub/b.nix": "{ }", "sub/deep/c.nix": "{ }"})
+    listings = Listings()
+    walked: list[str] = []
+    scandir = os.scandir
+
+    def counting(path: str) -> Iterator[os.DirEntry[str]]:
+        walked.append(path)
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", counting)
+    cwd = str(tmp_path)
+    assert _listed(tmp_path, listings, Policy(cwd=cwd)) == ["a.nix", "sub/b.nix", "sub/deep/c.nix"]
+    assert len(walked) == 3
+    assert _listed(tmp_path, listings, Policy(cwd=cwd)) == ["a.nix", "sub/b.nix", "sub/deep/c.nix"]
+    assert len(walked) == 3  # nothing changed: nothing listed again
+    (tmp_path / "sub" / "deep" / "d.nix").write_text("{ }")
+    assert "sub/deep/d.nix" in _listed(tmp_path, listings, Policy(cwd=cwd))
+    (tmp_path / "a.nix").unlink()
+    assert "a.nix" not in _listed(tmp_path, listings, Policy(cwd=cwd))
+    # a configuration file appearing, then changing, changes what is excluded
+    (tmp_path / ".nixlint.toml").write_text('exclude = ["sub/deep"]\n')
+    assert _listed(tmp_path, listings, Policy(cwd=cwd)) == ["sub/b.nix"]
+    time.sleep(0.01)
+    (tmp_path / ".nixlint.toml").write_text('exclude = ["sub"]\n')
+    assert _listed(tmp_path, listings, Policy(cwd=cwd)) == []
+    # and so does a configuration file above the scanned directory
+    (tmp_path / ".nixlint.toml").unlink()
+    write(tmp_path, {"inner/x.nix": "{ }", "inner/y/z.nix": "{ }"})
+    inner = tmp_path / "inner"
+    assert _listed(inner, listings, Policy(cwd=cwd)) == ["x.nix", "y/z.nix"]
+    (tmp_path / ".nixlint.toml").write_text('exclude = ["inner/y"]\n')
+    assert _listed(inner, listings, Policy(cwd=cwd)) == ["x.nix"]
