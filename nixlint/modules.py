@@ -329,6 +329,34 @@ def _imports(ev: Evaluator, thunk: Thunk, module: Module) -> list[Import]:
     return found
 
 
+#: Attributes only a flake's outputs have.
+_FLAKE_OUTPUTS = frozenset(
+    {
+        "nixosConfigurations",
+        "darwinConfigurations",
+        "homeConfigurations",
+        "nixosModules",
+        "homeManagerModules",
+        "devShells",
+        "legacyPackages",
+        "overlays",
+        "hydraJobs",
+    }
+)
+
+
+def _flake_outputs(value: AttrSet, module: Module) -> bool:
+    """True for a flake's outputs (a set written in a ``flake.nix`` other than the
+    module's own file, with attributes only outputs have)."""
+    where = value.span.path if value.span is not None else None
+    return (
+        where is not None
+        and where != module.path
+        and os.path.basename(where) == "flake.nix"
+        and not _FLAKE_OUTPUTS.isdisjoint(value.attrs)
+    )
+
+
 def classify_import(value: Value, span: Span | None) -> Import:
     if isinstance(value, Path) and value.external:
         return Import("external", span, label=value.path)
@@ -438,6 +466,10 @@ class _Collector:
                 self.collect(
                     path, value.otherwise, span, ctx.with_cond(Cond(cond, negate=True)), depth + 1
                 )
+        elif isinstance(value, AttrSet) and _flake_outputs(value, self.module):
+            # a flake's outputs handed to modules (``specialArgs = { inherit outputs; }``,
+            # then ``extraSpecialArgs = { inherit outputs; }``): a value, not options
+            self._define(path, thunk, span, ctx, "value")
         elif isinstance(value, AttrSet):
             self._define(path, thunk, span or value.span, ctx, "namespace")
             if isinstance(value, PartlyKnownSet):

@@ -467,3 +467,36 @@ def test_a_module_named_flake_nix_is_analysed_as_a_module(tmp_path: Path) -> Non
     assert [(rel(f.path), f.line, f.rule) for f in result.findings] == [
         ("shared/flake.nix", 1, "NIX301")
     ]
+
+
+def test_a_flakes_outputs_handed_to_modules_are_a_value_not_options(tmp_path: Path) -> None:
+    """``specialArgs = { inherit outputs; }`` then ``extraSpecialArgs = { inherit outputs; }``:
+    the outputs (every host, package and shell of the flake) are not walked as options;
+    a set written in flake.nix that is not the outputs still is."""
+    write(
+        tmp_path,
+        {
+            "flake.nix": """{
+              outputs = { self, nixpkgs, ... }@inputs: let
+                inherit (self) outputs;
+                vars = { firewall = { enable = false; }; };
+              in {
+                devShells.x86_64-linux.default = { name = "shell"; };
+                nixosConfigurations.web = nixpkgs.lib.nixosSystem {
+                  specialArgs = { inherit inputs outputs vars; };
+                  modules = [ ./web.nix ];
+                };
+              };
+            }""",
+            "web.nix": """{ outputs, vars, ... }: {
+              home-manager.extraSpecialArgs = { inherit outputs; };
+              networking.firewall = vars.firewall;
+            }""",
+        },
+    )
+    result = check([str(tmp_path)])
+    graph = result.hosts[0].graph
+    [passed] = graph.definitions("home-manager.extraSpecialArgs.outputs")
+    assert passed.kind == "value"
+    assert graph.children("home-manager.extraSpecialArgs.outputs") == []
+    assert graph.value("networking.firewall.enable") is False
