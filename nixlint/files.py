@@ -49,9 +49,8 @@ class Listings:
     modification times it depends on: every directory walked (a file added, removed or
     renamed changes it) and every configuration file that may say what is excluded, in
     those directories and above them. A walk of a large repository is then a few
-    thousand ``stat`` calls rather than a listing of every directory. (A time and a size
-    are compared: two edits of one size within the file system's clock tick would not
-    show.)"""
+    thousand ``stat`` calls rather than a listing of every directory. What changed in the
+    last second is not trusted (:data:`RACY_NS`)."""
 
     def __init__(self) -> None:
         self.known: dict[object, tuple[list[str], dict[str, tuple[int, int]]]] = {}
@@ -61,17 +60,26 @@ class Listings:
         if known is None:
             return None
         found, stamps = known
-        if any(_stamp(path) != stamp for path, stamp in stamps.items()):
+        if any(stamp[0] == -2 or _stamp(path) != stamp for path, stamp in stamps.items()):
             del self.known[key]
             return None
         return list(found)
 
 
+#: A file changed this recently may change again within the same tick of the file
+#: system's clock without its time moving: its stamp is not trusted (nanoseconds).
+RACY_NS = 1_000_000_000
+
+
 def _stamp(path: str) -> tuple[int, int]:
+    """(modification time, size) of ``path``; (-1, -1) when it is missing, and (-2, -2),
+    which no later stamp equals, when it changed too recently to be sure of."""
     try:
         found = os.stat(path)
     except OSError:
         return (-1, -1)
+    if time.time_ns() - found.st_mtime_ns < RACY_NS:
+        return (-2, -2)
     return (found.st_mtime_ns, found.st_size)
 
 
@@ -112,10 +120,9 @@ def discover(
 
 
 def _stamp_above(path: str, stamps: dict[str, tuple[int, int]]) -> None:
-    """Stamp the directories holding ``path`` and their configuration files."""
+    """Stamp the configuration files (present or not) of the directories above ``path``."""
     directory = os.path.dirname(path)
     while True:
-        stamps[directory] = _stamp(directory)
         for name in CONFIG_FILES:
             candidate = os.path.join(directory, name)
             stamps[candidate] = _stamp(candidate)
@@ -225,12 +232,26 @@ class FileStore:
             elif overlay is not None:
                 data = overlay
             else:
-                try:
-                    with open(path, "rb") as handle:
-                        data = handle.read()
-                except OSError:
-                    data = None
+                data = self._read(path)
         self._data[path] = data
+        return data
+
+    def _read(self, path: str) -> bytes | None:
+        """A file's bytes from the disk; in a session, read again only when its time or
+        size changed (or the editor said it did: :meth:`Session.changed`)."""
+        session = self.session
+        stamp = _stamp(path) if session is not None else None
+        if session is not None:
+            known = session.disk.get(path)
+            if known is not None and known[0] == stamp and stamp[0] != -2:  # type: ignore[index]
+                return known[1]
+        try:
+            with open(path, "rb") as handle:
+                data: bytes | None = handle.read()
+        except OSError:
+            data = None
+        if session is not None and stamp is not None:
+            session.disk[path] = (stamp, data)
         return data
 
     def get(self, path: str) -> SourceFile | None:
@@ -291,8 +312,20 @@ class FileStore:
             found = "dir:" + _digest(repr(sorted(listing.items())).encode())
         else:
             data = self.data(path)
-            found = "missing" if data is None else "file:" + _digest(data)
+            found = "missing" if data is None else "file:" + self._digest_of(path, data)
         self._fingerprints[path] = found
+        return found
+
+    def _digest_of(self, path: str, data: bytes) -> str:
+        """``_digest(data)``, remembered in a session for the same bytes object."""
+        session = self.session
+        if session is None:
+            return _digest(data)
+        known = session.digests.get(path)
+        if known is not None and known[0] is data:
+            return known[1]
+        found = _digest(data)
+        session.digests[path] = (data, found)
         return found
 
     # -- what ``builtins.readFile``, ``readDir`` and ``pathExists`` see ------------------------

@@ -297,6 +297,15 @@ class Session:
         self.flakes: dict[str, tuple[object, dict[str, str]]] = {}
         #: the files found under each scanned path (see :class:`Listings`)
         self.listings = Listings()
+        #: files as last read from the disk, with their modification time and size
+        self.disk: dict[str, tuple[tuple[int, int], bytes | None]] = {}
+        #: content hashes, by path, for the bytes object they were computed from
+        self.digests: dict[str, tuple[bytes, str]] = {}
+
+    def changed(self, paths: Iterable[str]) -> None:
+        """The editor says these files changed on the disk: read them again."""
+        for path in paths:
+            self.disk.pop(real(path), None)
 
 
 def _listings(

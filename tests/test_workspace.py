@@ -13,7 +13,7 @@ import pytest
 from nixlint.analyze import check
 from nixlint.config import Policy
 from nixlint.files import Listings, discover
-from nixlint.workspace import open_workspace, project_root
+from nixlint.workspace import FileStore, Session, open_workspace, project_root
 from tests.conftest import write
 
 FLEET = {
@@ -100,6 +100,13 @@ def test_a_session_reuses_what_did_not_change_and_never_a_stale_result(tmp_path)
     assert host.graph.value("networking.hostName") == "db"  # type: ignore[union-attr]
 
 
+def _age(root: Path) -> None:
+    """Date everything under ``root`` ten seconds back (older than a racy change)."""
+    then = time.time() - 10
+    for path in [root, *root.rglob("*")]:
+        os.utime(path, (then, then))
+
+
 def _listed(tmp: Path, listings: Listings, policy: Policy) -> list[str]:
     found = discover([str(tmp)], policy.excluded, listings, policy.exclusion_key())
     return [os.path.relpath(p, tmp) for p in found]
@@ -120,6 +127,11 @@ def test_a_sessions_listing_is_reused_until_something_it_depends_on_changes(
     monkeypatch.setattr(os, "scandir", counting)
     cwd = str(tmp_path)
     assert _listed(tmp_path, listings, Policy(cwd=cwd)) == ["a.nix", "sub/b.nix", "sub/deep/c.nix"]
+    assert _listed(tmp_path, listings, Policy(cwd=cwd)) == ["a.nix", "sub/b.nix", "sub/deep/c.nix"]
+    assert len(walked) == 6  # just written: not trusted, listed again
+    _age(tmp_path)
+    walked.clear()
+    assert _listed(tmp_path, listings, Policy(cwd=cwd)) == ["a.nix", "sub/b.nix", "sub/deep/c.nix"]
     assert len(walked) == 3
     assert _listed(tmp_path, listings, Policy(cwd=cwd)) == ["a.nix", "sub/b.nix", "sub/deep/c.nix"]
     assert len(walked) == 3  # nothing changed: nothing listed again
@@ -130,7 +142,7 @@ def test_a_sessions_listing_is_reused_until_something_it_depends_on_changes(
     # a configuration file appearing, then changing, changes what is excluded
     (tmp_path / ".nixlint.toml").write_text('exclude = ["sub/deep"]\n')
     assert _listed(tmp_path, listings, Policy(cwd=cwd)) == ["sub/b.nix"]
-    time.sleep(0.01)
+    _age(tmp_path)
     (tmp_path / ".nixlint.toml").write_text('exclude = ["sub"]\n')
     assert _listed(tmp_path, listings, Policy(cwd=cwd)) == []
     # and so does a configuration file above the scanned directory
@@ -140,3 +152,25 @@ def test_a_sessions_listing_is_reused_until_something_it_depends_on_changes(
     assert _listed(inner, listings, Policy(cwd=cwd)) == ["x.nix", "y/z.nix"]
     (tmp_path / ".nixlint.toml").write_text('exclude = ["inner/y"]\n')
     assert _listed(inner, listings, Policy(cwd=cwd)) == ["x.nix"]
+
+
+def test_a_session_reads_a_file_again_only_when_it_may_have_changed(tmp_path: Path) -> None:
+    write(tmp_path, {"a.nix": "{ a = 1; }"})
+    path = str(tmp_path / "a.nix")
+    session = Session()
+
+    def read() -> bytes | None:
+        return FileStore([str(tmp_path)], session=session).data(path)
+
+    assert read() == b"{ a = 1; }"
+    (tmp_path / "a.nix").write_text("{ a = 2; }")  # same size, within the same second
+    assert read() == b"{ a = 2; }"  # a racy time is not trusted
+    _age(tmp_path)
+    first = read()
+    assert read() is first  # unchanged and old enough: the bytes kept
+    stamp = os.stat(path)
+    (tmp_path / "a.nix").write_text("{ a = 3; }")
+    os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # same time, same size
+    assert read() == b"{ a = 2; }"  # what a stamp cannot see...
+    session.changed([path])
+    assert read() == b"{ a = 3; }"  # ...the editor's notice can

@@ -14,7 +14,8 @@ from pygls.capabilities import get_capability
 
 from nixlint import __version__
 from nixlint.lsp import actions, navigation
-from nixlint.lsp.documents import encode
+from nixlint.lsp.analysis import SESSION
+from nixlint.lsp.documents import encode, uri_path
 from nixlint.span import Span
 
 if TYPE_CHECKING:
@@ -120,6 +121,7 @@ def register(server: NixlintServer) -> None:
             return
         if params.text is not None:
             doc.replace(encode(params.text), doc.version)
+        SESSION.changed([doc.path])
         if server.analysable(doc):
             server.schedule(server.project(doc), 0)
 
@@ -137,6 +139,7 @@ def register(server: NixlintServer) -> None:
     @server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     @guard("didChangeWatchedFiles")
     def did_change_watched_files(params: lsp.DidChangeWatchedFilesParams) -> None:
+        SESSION.changed(path for c in params.changes if (path := uri_path(c.uri)) is not None)
         for project in {server.project(d) for d in server.documents.values()}:
             server.schedule(project, server.debounce)
 
