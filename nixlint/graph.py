@@ -11,13 +11,22 @@ agree, different scalars conflict (Unknown). A definition whose condition is Unk
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from nixlint import schema
-from nixlint.evaluate.context import SHAPE, STATE, Context, active, note, noted, replay
+from nixlint.evaluate.context import (
+    FILTER,
+    SHAPE,
+    STATE,
+    Context,
+    active,
+    note,
+    noted,
+    replay,
+)
 from nixlint.evaluate.evaluator import Evaluator
 from nixlint.evaluate.functions.serialise import from_python
 from nixlint.evaluate.operators import equal
@@ -249,6 +258,21 @@ class OptionGraph:
                 walk((*prefix, head), rest[1:])
 
         walk((), want)
+        return found
+
+    def paths_where(self, keep: Callable[[OptionPath], bool]) -> list[OptionPath]:
+        """The defined option paths that ``keep`` accepts, in module order, once each.
+        A host has tens of thousands of paths and few that a rule looks for: each
+        module's paths are filtered once and the filtered lists are shared by every host
+        importing it (``keep`` should be a module-level function, judging names once)."""
+        note((FILTER, keep))
+        seen: set[OptionPath] = set()
+        found: list[OptionPath] = []
+        for index in self._indexes:
+            for path in index.paths_where(keep):
+                if path not in seen:
+                    seen.add(path)
+                    found.append(path)
         return found
 
     def all_paths(self) -> Iterator[OptionPath]:

@@ -17,11 +17,11 @@ changed. Anything else runs every rule again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from nixlint.evaluate.context import SHAPE
+from nixlint.evaluate.context import FILTER, SHAPE
 from nixlint.modules import WILDCARD, Module, OptionPath
 
 if TYPE_CHECKING:
@@ -36,6 +36,8 @@ class RuleRun:
     records: list[Record]
     reads: dict[str, list[OptionPath]]
     shapes: frozenset[OptionPath]
+    #: filters of defined paths it asked for (see ``OptionGraph.paths_where``)
+    filters: tuple[Callable[[OptionPath], bool], ...] = ()
     everything: bool = False
 
     @classmethod
@@ -43,6 +45,7 @@ class RuleRun:
         """From the reads :func:`nixlint.evaluate.context.recorded` collected."""
         heads: dict[str, list[OptionPath]] = {}
         shapes: set[OptionPath] = set()
+        filters: list[Callable[[OptionPath], bool]] = []
         everything = False
         for read in reads:
             assert isinstance(read, tuple)
@@ -50,15 +53,20 @@ class RuleRun:
                 everything = True
             elif read[0] == SHAPE:
                 shapes.add(read[1])
+            elif read[0] == FILTER:
+                filters.append(read[1])
             else:
                 heads.setdefault(read[0], []).append(read)
-        return cls(records, heads, frozenset(shapes), everything)
+        return cls(records, heads, frozenset(shapes), tuple(filters), everything)
 
     def affected_by(self, change: Change) -> bool:
         if self.everything or change.everything:
             return True
         if not self.shapes.isdisjoint(change.reshaped):
             return True
+        for keep in self.filters:
+            if any(keep(path) for path in change.values if path):
+                return True
         for path in change.values:
             if not path or path[0] == WILDCARD:
                 return True

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from nixlint.evaluate.context import SHAPE
+from nixlint.evaluate.context import FILTER, SHAPE
 from nixlint.hosts import ModuleCache
 from nixlint.lsp.analysis import analyse
 from nixlint.lsp.navigation import option_at
@@ -152,6 +152,9 @@ def test_a_rule_is_affected_by_what_it_read() -> None:
     assert run.affected_by(Change(reshaped={("fileSystems",)}))
     assert run.affected_by(Change(everything=True))
     assert RuleRun.of([], [()]).affected_by(Change(values={("x",)}))
+    named = RuleRun.of([], [(FILTER, lambda path: path[-1] == "password")])
+    assert named.affected_by(Change(values={("users", "users", "a", "password")}))
+    assert not named.affected_by(Change(values={("users", "users", "a", "name")}))
 
 
 @pytest.fixture
@@ -172,6 +175,7 @@ def test_rules_that_read_nothing_edited_keep_their_findings(project: Path) -> No
     again, kept = session.rules.last  # type: ignore[attr-defined]
     assert "NIX301" in again
     assert "NIX201" in kept and "NIX201" not in again
+    assert "NIX503" in kept  # it asked for the paths whose names may hold a secret
     assert ("NIX301", 6) not in {(f.rule, f.line) for f in second.findings[path]}
     assert shown(second) == shown(analyse([path], {path: edited}, session=Session()))
 

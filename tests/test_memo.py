@@ -172,7 +172,6 @@ def _ends_in_password(path: tuple[str, ...]) -> bool:
 
 def test_paths_a_filter_keeps_are_worked_out_once_per_module(tmp_path: Path) -> None:
     from nixlint.hosts import ModuleCache
-    from nixlint.rules.secretwords import paths_where
 
     write(
         tmp_path,
@@ -186,12 +185,12 @@ def test_paths_a_filter_keeps_are_worked_out_once_per_module(tmp_path: Path) -> 
     cache = ModuleCache.for_store(store)
     a = build_host("a", [str(tmp_path / "a.nix")], store, cache=cache)
     b = build_host("b", [str(tmp_path / "b.nix")], store, cache=cache)
-    assert sorted(paths_where(a.graph, _ends_in_password)) == [
+    assert sorted(a.graph.paths_where(_ends_in_password)) == [
         ("services", "x", "password"),
         ("users", "users", "a", "password"),
         ("users", "users", "root", "password"),
     ]
-    assert sorted(paths_where(b.graph, _ends_in_password)) == [
+    assert sorted(b.graph.paths_where(_ends_in_password)) == [
         ("services", "x", "password"),
         ("users", "users", "root", "password"),
     ]

@@ -67,6 +67,8 @@ def note(item: object) -> None:
 
 #: Marks a read of the names below a path, rather than of its definitions.
 SHAPE = "\0names"
+#: Marks a read of every defined path a filter accepts (the filter follows).
+FILTER = "\0filter"
 
 
 @contextmanager

@@ -15,7 +15,6 @@ from nixlint.rules.secrets import STORE_REFS, STORE_WHY
 from nixlint.rules.secretwords import (
     LazyPattern,
     names_secret,
-    paths_where,
     safe_file,
     secret_file,
     secret_literal,
@@ -241,7 +240,7 @@ _SECRET_FILE_OPTIONS = {
 
 def _file_options(ctx: HostContext) -> Iterator[tuple[str, ...]]:
     """Options for secret files, in order."""
-    yield from sorted(paths_where(ctx.graph, _is_file_option))
+    yield from sorted(ctx.graph.paths_where(_is_file_option))
 
 
 def _is_file_option(path: tuple[str, ...]) -> bool:

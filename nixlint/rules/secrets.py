@@ -16,7 +16,6 @@ from nixlint.rules.secretwords import (
     known_option,
     may_be_known_option,
     names_secret,
-    paths_where,
     secret_literal,
     secret_option,
 )
@@ -196,7 +195,7 @@ def _elsewhere(path: tuple[str, ...]) -> bool:
 def _secret_options(ctx: HostContext) -> Iterator[tuple[tuple[str, ...], str | None]]:
     """The options that may hold a secret, in order, with the way to keep each out of the
     store when nixlint knows the option."""
-    for path in sorted(paths_where(ctx.graph, _may_hold_secret)):
+    for path in sorted(ctx.graph.paths_where(_may_hold_secret)):
         yield path, known_option(path)
 
 

@@ -4,7 +4,7 @@ and file names of secret material. The vocabulary is data (``schema/secrets.json
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -12,8 +12,7 @@ from nixlint import schema
 from nixlint.evaluate.values import Path, Value
 
 if TYPE_CHECKING:
-    from nixlint.graph import OptionGraph
-    from nixlint.modules import OptionPath
+    pass
 
 
 class LazyPattern:
@@ -181,18 +180,3 @@ def store_path(value: Value) -> str | None:
     if isinstance(value, Path) and not value.external:
         return value.path
     return None
-
-
-def paths_where(graph: OptionGraph, keep: Callable[[OptionPath], bool]) -> list[OptionPath]:
-    """The host's defined option paths that ``keep`` accepts, in module order, once each.
-    A host has tens of thousands of paths and few that may hold a secret: each module's
-    paths are filtered once and the filtered lists are shared by every host importing it
-    (``keep`` should be a module-level function, judging names once)."""
-    seen: set[OptionPath] = set()
-    found: list[OptionPath] = []
-    for index in graph.indexes:
-        for path in index.paths_where(keep):
-            if path not in seen:
-                seen.add(path)
-                found.append(path)
-    return found
