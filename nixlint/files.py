@@ -44,6 +44,15 @@ def _real(path: str) -> str:
     return os.path.realpath(full) if os.path.islink(full) else full
 
 
+def read_file(path: str) -> bytes | None:
+    """A file's bytes, or None when it cannot be read."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
 class Listings:
     """What :func:`discover` found, kept between a session's analyses with the
     modification times it depends on: every directory walked (a file added, removed or
@@ -240,18 +249,14 @@ class FileStore:
         """A file's bytes from the disk; in a session, read again only when its time or
         size changed (or the editor said it did: :meth:`Session.changed`)."""
         session = self.session
-        stamp = _stamp(path) if session is not None else None
-        if session is not None:
-            known = session.disk.get(path)
-            if known is not None and known[0] == stamp and stamp[0] != -2:  # type: ignore[index]
-                return known[1]
-        try:
-            with open(path, "rb") as handle:
-                data: bytes | None = handle.read()
-        except OSError:
-            data = None
-        if session is not None and stamp is not None:
-            session.disk[path] = (stamp, data)
+        if session is None:
+            return read_file(path)
+        stamp = _stamp(path)
+        known = session.disk.get(path)
+        if known is not None and stamp[0] != -2 and known[0] == stamp:
+            return known[1]
+        data = read_file(path)
+        session.disk[path] = (stamp, data)
         return data
 
     def get(self, path: str) -> SourceFile | None:

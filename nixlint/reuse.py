@@ -42,7 +42,7 @@ class RuleRun:
 
     @classmethod
     def of(cls, records: list[Record], reads: Iterable[object]) -> RuleRun:
-        """From the reads :func:`nixlint.evaluate.context.recorded` collected."""
+        """From the reads :func:`nixlint.evaluate.context.noted` collected."""
         heads: dict[str, list[OptionPath]] = {}
         shapes: set[OptionPath] = set()
         filters: list[Callable[[OptionPath], bool]] = []

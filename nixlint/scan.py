@@ -13,11 +13,11 @@ import os
 import time
 import traceback
 from collections.abc import Iterable
-from contextlib import nullcontext
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Protocol
 
-from nixlint.evaluate.context import recorded
+from nixlint.evaluate.context import noted
 from nixlint.findings import Confidence, Severity
 from nixlint.flakes import FlakeHosts, flake_hosts
 from nixlint.hosts import Host, ModuleCache, build_host
@@ -359,6 +359,10 @@ class Runner:
         return None
 
 
+#: A rule's hits and, for each, the other definitions of its option.
+_Hits = tuple[list[rules_base.Hit], list[tuple[tuple[Span, str], ...]]]
+
+
 def _run_rules(
     host: Host, rules: list[rules_base.Rule], memo: RuleMemo | None = None, key: object = None
 ) -> list[Record]:
@@ -385,12 +389,11 @@ def _run_rules(
             again.append(rule.code)
             ctx = ctx.for_rule()
         try:
-            with (
-                host.graph.activate(),
-                recorded() if before is not None else nullcontext() as reads,
-            ):
-                hits = list(rule.check(ctx))  # type: ignore[misc]
-                made = [_related(host, hit.option, hit.span) for hit in hits]
+            with host.graph.activate():
+                if before is not None:
+                    (hits, made), reads = noted(partial(_check, host, rule, ctx))
+                else:
+                    hits, made = _check(host, rule, ctx)
         except Exception as err:
             records.append(_internal_record(host.root, err, rule.code))
             continue
@@ -414,6 +417,12 @@ def _run_rules(
         memo.keep(key, run)
         memo.last = (again, [code for code in run.rules if code not in again])
     return records
+
+
+def _check(host: Host, rule: rules_base.Rule, ctx: rules_base.HostContext) -> _Hits:
+    """A rule's hits on ``host``, and the other definitions of each one's option."""
+    hits = list(rule.check(ctx))  # type: ignore[misc]
+    return hits, [_related(host, hit.option, hit.span) for hit in hits]
 
 
 def _related(host: Host, option: str | None, own: Span) -> tuple[tuple[Span, str], ...]:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Literal
 
 from nixlint import suppress
 from nixlint.config import Policy, display
+from nixlint.files import read_file
 from nixlint.findings import Finding
 from nixlint.rules.base import Rule
 from nixlint.rules.suppression import (
@@ -61,14 +62,6 @@ def display_path(path: str, cwd: str | None = None) -> str:
     cwd = cwd or os.path.realpath(os.getcwd())
     rel = os.path.relpath(path, cwd)
     return path if rel.startswith(os.pardir) else rel
-
-
-def read_file(path: str) -> bytes | None:
-    try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except OSError:
-        return None
 
 
 @dataclass

@@ -71,23 +71,9 @@ SHAPE = "\0names"
 FILTER = "\0filter"
 
 
-@contextmanager
-def recorded() -> Iterator[set[object]]:
-    """Record the reads of the block, and add them to the enclosing block's."""
-    reads = STATE.reads
-    mine: set[object] = set()
-    reads.append(mine)
-    try:
-        yield mine
-    finally:
-        reads.pop()
-        if reads:
-            reads[-1] |= mine
-
-
 def noted(compute: Callable[[], T]) -> tuple[T, set[object]]:
-    """``compute()`` and what it read (also added to the enclosing block's reads); only
-    while reads are recorded. A plain function: hot paths call it."""
+    """``compute()`` and what it read, recorded whether or not an enclosing computation
+    records (its reads are added to the enclosing one's)."""
     reads = STATE.reads
     mine: set[object] = set()
     reads.append(mine)

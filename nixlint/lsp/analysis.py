@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from nixlint.analyze import Options, Selection, check
 from nixlint.baseline import Baseline, BaselineError
 from nixlint.config import ConfigError, Overrides, Policy
+from nixlint.files import read_file
 from nixlint.findings import Finding
 from nixlint.hosts import Host
 from nixlint.lsp.positions import LineIndex
 from nixlint.parse import SourceFile
 from nixlint.provenance import Related, related
-from nixlint.triage import read_file, triage
+from nixlint.triage import triage
 from nixlint.workspace import Session
 
 #: What the server's consecutive analyses share: files and modules that did not change
